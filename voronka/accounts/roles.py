@@ -1,0 +1,62 @@
+"""Roles and what each may do: the one capability table (SECURITY.md R3).
+
+Every view and endpoint names the capability it needs; nothing checks a role by name.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from voronka.core.visibility import VisibilityScope
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    MANAGER = "manager", _("Sales manager")
+    REP = "rep", _("Sales rep")
+    MARKETER = "marketer", _("Marketer")
+
+
+class Capability(StrEnum):
+    VIEW_WORKSPACE = "workspace.view"
+    MANAGE_WORKSPACE = "workspace.manage"
+    VIEW_MEMBERS = "members.view"
+    INVITE_MEMBERS = "members.invite"
+    MANAGE_MEMBERS = "members.manage"
+    VIEW_TEAMS = "teams.view"
+    MANAGE_TEAMS = "teams.manage"
+    MANAGE_OWN_TOKENS = "tokens.own"
+    VIEW_AUDIT = "audit.view"
+
+
+_EVERYONE = {
+    Capability.VIEW_WORKSPACE,
+    Capability.VIEW_MEMBERS,
+    Capability.VIEW_TEAMS,
+    Capability.MANAGE_OWN_TOKENS,
+}
+
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.ADMIN: frozenset(Capability),
+    Role.MANAGER: frozenset(_EVERYONE | {Capability.INVITE_MEMBERS}),
+    Role.REP: frozenset(_EVERYONE),
+    Role.MARKETER: frozenset(_EVERYONE),
+}
+
+# What rows a role sees inside the workspace; reps widen to their team where the workspace allows.
+ROLE_VISIBILITY: dict[str, VisibilityScope] = {
+    Role.ADMIN: VisibilityScope.ALL,
+    Role.MANAGER: VisibilityScope.TEAM,
+    Role.REP: VisibilityScope.OWN,
+    Role.MARKETER: VisibilityScope.ALL,
+}
+
+# Roles a manager may hand out through an invitation; admins may hand out any.
+MANAGER_INVITABLE_ROLES = frozenset({Role.REP, Role.MARKETER})
+
+
+def role_has(role: str, capability: Capability) -> bool:
+    return capability in ROLE_CAPABILITIES.get(role, frozenset())

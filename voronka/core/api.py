@@ -1,0 +1,132 @@
+"""The API's one error shape and one pagination convention.
+
+Every error answers JSON `{"code": str, "message": str, "fields": {name: [messages]}}`.
+Lists take `?limit=` (1–200, default 50) and `?offset=` (default 0) and answer
+`{"items": [...], "count": total, "limit": L, "offset": O}`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Field, NinjaAPI, Schema
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+from ninja.pagination import PaginationBase
+
+from .audit import audit_record
+from .errors import ApplicationError, ErrorCode
+
+logger = logging.getLogger(__name__)
+
+PAGE_DEFAULT = 50
+PAGE_MAX = 200
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    fields: dict[str, list[str]] = {}
+
+
+class Pagination(PaginationBase):
+    class Input(Schema):
+        limit: int = Field(PAGE_DEFAULT, ge=1, le=PAGE_MAX)
+        offset: int = Field(0, ge=0)
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+        limit: int
+        offset: int
+
+    def paginate_queryset(self, queryset: QuerySet, pagination: Input, request: HttpRequest, **params: Any) -> Any:
+        limit, offset = pagination.limit, pagination.offset
+        return {
+            "items": list(queryset[offset : offset + limit]),
+            "count": self._items_count(queryset),
+            "limit": limit,
+            "offset": offset,
+        }
+
+
+def error_response(api: NinjaAPI, request: HttpRequest, *, status: int, code: str, message: str,
+                   fields: dict[str, list[str]] | None = None, **extra: Any) -> HttpResponse:
+    body: dict[str, Any] = {"code": code, "message": message, "fields": fields or {}}
+    body.update(extra)
+    return api.create_response(request, body, status=status)
+
+
+def _validation_fields(errors: list[dict[str, Any]]) -> tuple[dict[str, list[str]], bool]:
+    fields: dict[str, list[str]] = {}
+    malformed = False
+    for error in errors:
+        if error.get("type") == "json_invalid" or "Cannot parse request body" in str(error.get("msg", "")):
+            malformed = True
+        loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload", "query", "path")]
+        fields.setdefault(".".join(loc) or "__all__", []).append(str(error.get("msg", _("Invalid value."))))
+    return fields, malformed
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    """Map every exception an endpoint can raise to the one JSON error shape."""
+
+    def on_application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+        if exc.status == 403:
+            audit_record(action="access.denied", actor=getattr(request, "user", None),
+                         diff={"path": request.path[:200], "method": request.method})
+        return api.create_response(request, exc.as_dict(), status=exc.status)
+
+    def on_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        fields, malformed = _validation_fields(exc.errors)
+        if malformed:
+            return error_response(api, request, status=400, code=ErrorCode.MALFORMED_JSON,
+                                  message=_("The request body is not valid JSON."))
+        return error_response(api, request, status=422, code=ErrorCode.VALIDATION,
+                              message=_("Check the highlighted fields."), fields=fields)
+
+    def on_authentication(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return error_response(api, request, status=401, code=ErrorCode.NOT_AUTHENTICATED,
+                              message=_("Log in or send a valid API token."))
+
+    def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 403 and "CSRF" in str(exc):
+            return error_response(api, request, status=403, code=ErrorCode.CSRF_FAILED,
+                                  message=_("The CSRF token is missing or wrong. Reload the page and try again."))
+        if exc.status_code == 401:
+            return on_authentication(request, exc)
+        if exc.status_code == 403:
+            return error_response(api, request, status=403, code=ErrorCode.PERMISSION_DENIED,
+                                  message=_("You do not have permission to do that."))
+        if exc.status_code == 400:
+            return error_response(api, request, status=400, code=ErrorCode.MALFORMED_JSON,
+                                  message=_("The request body could not be read."))
+        return error_response(api, request, status=exc.status_code, code="http_error", message=str(exc))
+
+    def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return error_response(api, request, status=404, code=ErrorCode.NOT_FOUND, message=_("Not found."))
+
+    def on_permission(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return error_response(api, request, status=403, code=ErrorCode.PERMISSION_DENIED,
+                              message=_("You do not have permission to do that."))
+
+    def on_too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return error_response(api, request, status=413, code=ErrorCode.TOO_LARGE,
+                              message=_("The request is too large."))
+
+    def on_suspicious(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return error_response(api, request, status=400, code="bad_request", message=_("The request was refused."))
+
+    api.add_exception_handler(ApplicationError, on_application_error)
+    api.add_exception_handler(ValidationError, on_validation)
+    api.add_exception_handler(AuthenticationError, on_authentication)
+    api.add_exception_handler(AuthorizationError, on_permission)
+    api.add_exception_handler(HttpError, on_http_error)
+    api.add_exception_handler(Http404, on_not_found)
+    api.add_exception_handler(PermissionDenied, on_permission)
+    api.add_exception_handler(RequestDataTooBig, on_too_big)
+    api.add_exception_handler(SuspiciousOperation, on_suspicious)

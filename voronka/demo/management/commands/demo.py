@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand, CommandParser
+
+from voronka.demo.generator import DEMO_LOGINS, DEMO_PASSWORD, demo_load
+
+
+class Command(BaseCommand):
+    help = "Load the deterministic demo company (idempotent) and print its logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--scale", type=int, default=1, help="Multiply the data volume (benchmarks).")
+        parser.add_argument("--quiet-logins", action="store_true", help="Do not print the demo logins.")
+
+    def handle(self, *args: object, scale: int, quiet_logins: bool, **options: object) -> None:
+        if scale < 1:
+            self.stderr.write("--scale must be at least 1")
+            raise SystemExit(2)
+        result = demo_load(scale=scale)
+        state = "created" if result.created else "already present"
+        self.stdout.write(f"Demo workspace '{result.workspace.name}' {state}.")
+        if not quiet_logins:
+            self.stdout.write("Demo logins (password for each: %s):" % DEMO_PASSWORD)
+            for email, _name, role, _team in DEMO_LOGINS:
+                self.stdout.write(f"  {role:<9} {email}")
