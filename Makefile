@@ -39,7 +39,6 @@ run: install
 
 lint: install-dev
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check voronka config tests bench conftest.py || true
 	$(BIN)/bandit -q -r voronka config -lll -x '*/tests/*'
 
 typecheck: install-dev

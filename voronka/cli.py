@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> None:
     if len(argv) > 1 and argv[1] in ALIASES:
         argv[1] = ALIASES[argv[1]]
     if len(argv) == 1:
-        print(__doc__)  # noqa: T201
+        print(__doc__)
         argv.append("help")
     from django.core.management import execute_from_command_line
 

@@ -7,8 +7,8 @@ from typing import Any
 from django.db import models
 
 from .models import AuditEntry
-from .scoping import active_workspace_id
 from .request_context import current_ip
+from .scoping import active_workspace_id
 
 
 def audit_record(

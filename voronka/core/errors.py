@@ -22,7 +22,7 @@ class ErrorCode(StrEnum):
     CONFLICT = "conflict"
     TOO_LARGE = "request_too_large"
     THROTTLED = "throttled"
-    INVALID_TOKEN = "invalid_token"
+    INVALID_TOKEN = "invalid_token"  # noqa: S105 — an error code
     INVITATION_INVALID = "invitation_invalid"
     INVITATION_EXPIRED = "invitation_expired"
     INVITATION_USED = "invitation_used"

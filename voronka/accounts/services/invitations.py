@@ -93,7 +93,9 @@ def invitation_from_token(token: str) -> Invitation:
     except signing.BadSignature as error:
         raise ApplicationError(_("This invitation link is not valid."), code=ErrorCode.INVITATION_INVALID,
                                status=404) from error
-    invitation = Invitation.unscoped.select_related("workspace").filter(pk=data.get("i"), workspace_id=data.get("w")).first()
+    invitation = (
+        Invitation.unscoped.select_related("workspace").filter(pk=data.get("i"), workspace_id=data.get("w")).first()
+    )
     if invitation is None or invitation.revoked_at is not None:
         raise ApplicationError(_("This invitation link is not valid."), code=ErrorCode.INVITATION_INVALID, status=404)
     if invitation.accepted_at is not None:
@@ -122,7 +124,9 @@ def invitation_accept(
         try:
             validate_password(password, User(email=invitation.email, full_name=full_name))
         except ValidationError as error:
-            raise ApplicationError(_("Choose a stronger password."), fields={"password": list(error.messages)}) from error
+            raise ApplicationError(
+                _("Choose a stronger password."), fields={"password": list(error.messages)}
+            ) from error
         user = User.objects.create_user(invitation.email, password, full_name=full_name.strip()[:150])
     elif normalize_email(user.email) != invitation.email:
         raise ApplicationError(_("This invitation was sent to another email address."),

@@ -28,7 +28,7 @@ def _would_leave_no_admin(membership: Membership, *, new_role: str | None, deact
 
 @transaction.atomic
 def membership_update(
-    *, actor: Actor, membership: Membership, role: str | None = None, team: Team | None | bool = False
+    *, actor: Actor, membership: Membership, role: str | None = None, team: Team | bool | None = False
 ) -> Membership:
     """Change a member's role or team; the workspace always keeps one active admin."""
     actor.require(Capability.MANAGE_MEMBERS)

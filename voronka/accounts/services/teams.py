@@ -43,7 +43,7 @@ def team_create(*, actor: Actor, name: str, parent: Team | None = None) -> Team:
 
 
 @transaction.atomic
-def team_update(*, actor: Actor, team: Team, name: str | None = None, parent: Team | None | bool = False) -> Team:
+def team_update(*, actor: Actor, team: Team, name: str | None = None, parent: Team | bool | None = False) -> Team:
     """Rename a team or move it under another parent (`parent=None` makes it a root; False keeps it)."""
     actor.require(Capability.MANAGE_TEAMS)
     diff: dict[str, list[object]] = {}

@@ -16,7 +16,7 @@ from ..actor import Actor
 from ..models import ApiToken, Membership, User, Workspace
 from ..roles import Capability
 
-TOKEN_PREFIX = "vk_"
+TOKEN_PREFIX = "vk_"  # noqa: S105 — a public marker, not a secret
 
 
 def hash_token(secret: str) -> str:

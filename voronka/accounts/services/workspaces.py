@@ -80,9 +80,9 @@ def workspace_update(
     if "name" in changes and not changes["name"]:
         raise ApplicationError(_("Name the workspace."), fields={"name": [_("This field is required.")]})
     _validate(
-        currency=changes.get("currency", workspace.currency),
-        time_zone=changes.get("time_zone", workspace.time_zone),
-        language=changes.get("language", workspace.language),
+        currency=str(changes.get("currency", workspace.currency)),
+        time_zone=str(changes.get("time_zone", workspace.time_zone)),
+        language=str(changes.get("language", workspace.language)),
     )
     diff = {key: [getattr(workspace, key), value] for key, value in changes.items()}
     for key, value in changes.items():

@@ -18,6 +18,6 @@ class Command(BaseCommand):
         state = "created" if result.created else "already present"
         self.stdout.write(f"Demo workspace '{result.workspace.name}' {state}.")
         if not quiet_logins:
-            self.stdout.write("Demo logins (password for each: %s):" % DEMO_PASSWORD)
+            self.stdout.write(f"Demo logins (password for each: {DEMO_PASSWORD}):")
             for email, _name, role, _team in DEMO_LOGINS:
                 self.stdout.write(f"  {role:<9} {email}")
