@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "voronka.accounts.middleware.WorkspaceMiddleware",
     "voronka.core.middleware.ApplicationErrorMiddleware",
+    "voronka.core.middleware.JsonMethodNotAllowedMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

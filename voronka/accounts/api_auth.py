@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 
@@ -34,9 +35,19 @@ class BearerTokenAuth(HttpBearer):
 class SessionActorAuth(APIKeyCookie):
     """The logged-in browser session; CSRF is checked on unsafe methods."""
 
-    param_name = "sessionid"
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def __call__(self, request: HttpRequest) -> Any:
+        # A request that names a token stands or falls by it: a rejected token is a 401 even
+        # with a session cookie. Without a session user, skip the CSRF check so an anonymous
+        # POST answers 401 (not 403 csrf_failed).
+        if "authorization" in request.headers or not self._has_session_actor(request):
+            return None
+        return super().__call__(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        if request.user.is_authenticated and getattr(request, "actor", None) is not None:
-            return request.user
-        return None
+        return request.user if self._has_session_actor(request) else None
+
+    @staticmethod
+    def _has_session_actor(request: HttpRequest) -> bool:
+        return request.user.is_authenticated and getattr(request, "actor", None) is not None

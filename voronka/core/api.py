@@ -8,15 +8,18 @@ Lists take `?limit=` (1–200, default 50) and `?offset=` (default 0) and answer
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.db import DataError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 from ninja.pagination import PaginationBase
+from pydantic import AfterValidator
 
 from .audit import audit_record
 from .errors import ApplicationError, ErrorCode
@@ -27,10 +30,30 @@ PAGE_DEFAULT = 50
 PAGE_MAX = 200
 
 
+def _storable_text(value: str) -> str:
+    # PostgreSQL refuses NUL in text and no database stores an unpaired surrogate (JSON "\ud800"):
+    # both would be a 500 at save time, so they are a field error at parse time.
+    if "\x00" in value:
+        raise ValueError("NUL characters are not allowed.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("The text is not valid Unicode.") from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(_storable_text)]
+"""A string from a client that every database can store; use it for every text input."""
+
+
 class ErrorOut(Schema):
     code: str
     message: str
     fields: dict[str, list[str]] = {}
+
+
+# Documented on every operation so clients and schemathesis know the error shape.
+ERROR_RESPONSES: dict[int, type[ErrorOut]] = dict.fromkeys((400, 401, 403, 404, 409, 413, 422, 429), ErrorOut)
 
 
 class Pagination(PaginationBase):
@@ -67,7 +90,7 @@ def _validation_fields(errors: list[dict[str, Any]]) -> tuple[dict[str, list[str
     for error in errors:
         if error.get("type") == "json_invalid" or "Cannot parse request body" in str(error.get("msg", "")):
             malformed = True
-        loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload", "query", "path")]
+        loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload", "query", "path", "header")]
         fields.setdefault(".".join(loc) or "__all__", []).append(str(error.get("msg", _("Invalid value."))))
     return fields, malformed
 
@@ -79,7 +102,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
         if exc.status == 403:
             audit_record(action="access.denied", actor=getattr(request, "user", None),
                          diff={"path": request.path[:200], "method": request.method})
-        return api.create_response(request, exc.as_dict(), status=exc.status)
+        status = exc.status
+        if exc.code == ErrorCode.VALIDATION and status == 400:
+            # Services default to 400 (a page re-renders the form); the API promises 422 for field errors.
+            status = 422
+        return api.create_response(request, exc.as_dict(), status=status)
 
     def on_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         fields, malformed = _validation_fields(exc.errors)
@@ -121,12 +148,24 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def on_suspicious(request: HttpRequest, exc: Exception) -> HttpResponse:
         return error_response(api, request, status=400, code="bad_request", message=_("The request was refused."))
 
-    api.add_exception_handler(ApplicationError, on_application_error)
-    api.add_exception_handler(ValidationError, on_validation)
-    api.add_exception_handler(AuthenticationError, on_authentication)
-    api.add_exception_handler(AuthorizationError, on_permission)
-    api.add_exception_handler(HttpError, on_http_error)
-    api.add_exception_handler(Http404, on_not_found)
-    api.add_exception_handler(PermissionDenied, on_permission)
-    api.add_exception_handler(RequestDataTooBig, on_too_big)
-    api.add_exception_handler(SuspiciousOperation, on_suspicious)
+    def on_data_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # A value the schemas let through but the database refuses (a number out of range): the
+        # client's fault, so a 422 — logged, because a schema should have caught it.
+        logger.warning("Database refused a value on %s %s: %s", request.method, request.path, exc)
+        return error_response(api, request, status=422, code=ErrorCode.VALIDATION,
+                              message=_("A value is out of range or not allowed."))
+
+    handlers: list[tuple[type[Exception], Callable[[HttpRequest, Any], HttpResponse]]] = [
+        (ApplicationError, on_application_error),
+        (ValidationError, on_validation),
+        (AuthenticationError, on_authentication),
+        (AuthorizationError, on_permission),
+        (HttpError, on_http_error),
+        (Http404, on_not_found),
+        (PermissionDenied, on_permission),
+        (RequestDataTooBig, on_too_big),
+        (SuspiciousOperation, on_suspicious),
+        (DataError, on_data_error),
+    ]
+    for exception_class, handler in handlers:
+        api.add_exception_handler(exception_class, handler)

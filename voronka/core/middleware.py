@@ -86,3 +86,26 @@ class ApplicationErrorMiddleware:
             return render(request, "404.html", {"error": exception}, status=404)
         messages.error(request, str(exception.message))
         return render(request, "core/error.html", {"error": exception}, status=exception.status)
+
+
+class JsonMethodNotAllowedMiddleware:
+    """ninja answers an unsupported method with a plain-text 405; the API promises JSON errors."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code == 405
+            and is_api_request(request)
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            allow = response.get("Allow", "")
+            response = JsonResponse(
+                {"code": "method_not_allowed", "message": _("This method is not allowed here."), "fields": {}},
+                status=405,
+            )
+            if allow:
+                response["Allow"] = allow
+        return response

@@ -80,3 +80,29 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("The audit log is append-only.")
+
+
+class IdempotencyKey(models.Model):
+    """A create that already ran for an `Idempotency-Key`, so a retry replays it (SECURITY.md R27)."""
+
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    # The exact bytes sent the first time: a JSONField (jsonb) would reorder keys on replay.
+    response_body = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects: ClassVar[WorkspaceScopedManager] = WorkspaceScopedManager()
+    unscoped: ClassVar[models.Manager[Any]] = models.Manager()
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "user", "key"], name="core_idempotency_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status_code})"

@@ -53,11 +53,17 @@ class Money:
         return self.amount.quantize(quantum, rounding=ROUND_HALF_UP if for_payment else ROUND_HALF_EVEN)
 
     def format(self, language: str = "en") -> str:
-        value = self.rounded(for_payment=True)
+        # Shown, not paid: banker's rounding, as `rounded` promises for display.
+        value = self.rounded()
+        if value.is_zero():
+            value = abs(value)  # no "-0.00" for a tiny negative amount
         digits = minor_units(self.currency)
         text = f"{value:,.{digits}f}"
         symbol = _SYMBOLS.get(self.currency, self.currency)
         if language.startswith("ru"):
             text = text.replace(",", "\u00a0").replace(".", ",")
             return f"{text}\u00a0{symbol}"
-        return f"{symbol}{text}" if len(symbol) == 1 else f"{text} {symbol}"
+        if len(symbol) == 1:
+            # "-$5.00", not "$-5.00"
+            return f"-{symbol}{text[1:]}" if text.startswith("-") else f"{symbol}{text}"
+        return f"{text} {symbol}"

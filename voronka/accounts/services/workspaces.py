@@ -32,6 +32,12 @@ def _validate(*, currency: str, time_zone: str, language: str) -> None:
         raise ApplicationError(_("Check the highlighted fields."), code=ErrorCode.VALIDATION, fields=fields)
 
 
+def _check_name_length(name: str) -> None:
+    # The column holds 120 characters; PostgreSQL would refuse a longer value with a 500.
+    if len(name) > 120:
+        raise ApplicationError(_("The name is too long."), fields={"name": [_("At most 120 characters.")]})
+
+
 def _unique_slug(name: str) -> str:
     base = slugify(name, allow_unicode=False)[:50] or "workspace"
     slug, n = base, 1
@@ -50,7 +56,10 @@ def workspace_create(
     name = name.strip()
     if not name:
         raise ApplicationError(_("Name the workspace."), fields={"name": [_("This field is required.")]})
+    _check_name_length(name)
     _validate(currency=currency, time_zone=time_zone, language=language)
+    if slug is not None and (not slug or len(slug) > 60 or Workspace.objects.filter(slug=slug).exists()):
+        raise ApplicationError(_("Choose another address."), fields={"slug": [_("This address is taken or invalid.")]})
     workspace = Workspace.objects.create(
         name=name, slug=slug or _unique_slug(name), currency=currency, time_zone=time_zone, language=language
     )
@@ -79,6 +88,8 @@ def workspace_update(
     }
     if "name" in changes and not changes["name"]:
         raise ApplicationError(_("Name the workspace."), fields={"name": [_("This field is required.")]})
+    if "name" in changes:
+        _check_name_length(str(changes["name"]))
     _validate(
         currency=str(changes.get("currency", workspace.currency)),
         time_zone=str(changes.get("time_zone", workspace.time_zone)),
@@ -89,5 +100,7 @@ def workspace_update(
         setattr(workspace, key, value)
     if changes:
         workspace.save(update_fields=[*changes, "updated_at"])
-        audit_record(action="workspace.update", actor=actor.user, target=workspace, diff=diff)
+        audit_record(
+            action="workspace.update", actor=actor.user, target=workspace, diff=diff, workspace_id=workspace.pk
+        )
     return workspace
