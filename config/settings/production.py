@@ -4,11 +4,13 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+# Checked before base is imported, so production never falls back to generating a key file.
+if not os.environ.get("SECRET_KEY"):
+    raise ImproperlyConfigured("SECRET_KEY must be set in production.")
+
 from .base import *  # noqa: F403
 from .base import env_bool
 
-if "SECRET_KEY" not in os.environ:
-    raise ImproperlyConfigured("SECRET_KEY must be set in production.")
 DEBUG = False
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from voronka.core.errors import PermissionDeniedError
+from voronka.core.errors import NotFoundError, PermissionDeniedError
 from voronka.core.visibility import Viewer, VisibilityScope
 
 from .models import Membership, Team, User, Workspace
@@ -32,6 +32,13 @@ class Actor:
     def require(self, capability: Capability) -> None:
         if not self.can(capability):
             raise PermissionDeniedError()
+
+
+def ensure_same_workspace(actor: Actor, *objects: object) -> None:
+    """Defence in depth behind access.py: a service never links rows across workspaces."""
+    for obj in objects:
+        if obj is not None and getattr(obj, "workspace_id", actor.workspace.pk) != actor.workspace.pk:
+            raise NotFoundError()
 
 
 def team_subtree_ids(*, workspace_id: int, root_id: int | None) -> frozenset[int]:

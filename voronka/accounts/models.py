@@ -100,7 +100,7 @@ class Team(WorkspaceScopedModel):
         verbose_name_plural = _("teams")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "name"], name="accounts_team_unique_name"),
+            models.UniqueConstraint("workspace", Lower("name"), name="accounts_team_unique_name_ci"),
         ]
 
     def __str__(self) -> str:

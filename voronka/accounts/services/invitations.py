@@ -19,7 +19,7 @@ from voronka.core.audit import audit_record
 from voronka.core.errors import ApplicationError, ErrorCode
 from voronka.core.scoping import workspace_scope
 
-from ..actor import Actor
+from ..actor import Actor, ensure_same_workspace
 from ..models import Invitation, Membership, Team, User, normalize_email
 from ..roles import MANAGER_INVITABLE_ROLES, Capability, Role
 
@@ -45,6 +45,7 @@ def invitation_create(*, actor: Actor, email: str, role: str, team: Team | None 
         raise ApplicationError(_("Enter a valid email address."), fields={"email": [_("Invalid email.")]}) from error
     if role not in Role.values:
         raise ApplicationError(_("Unknown role."), fields={"role": [_("Choose a role from the list.")]})
+    ensure_same_workspace(actor, team)
     if not actor.can(Capability.MANAGE_MEMBERS) and role not in MANAGER_INVITABLE_ROLES:
         raise ApplicationError(
             _("You may invite sales reps and marketers only."), code=ErrorCode.PERMISSION_DENIED, status=403,
@@ -114,8 +115,8 @@ def invitation_accept(
     invitation = invitation_from_token(token)
     # Lock the row so two clicks on the same link cannot both redeem it.
     invitation = Invitation.unscoped.select_for_update().select_related("workspace").get(pk=invitation.pk)
-    if invitation.accepted_at is not None:
-        raise ApplicationError(_("This invitation has already been used."), code=ErrorCode.INVITATION_USED, status=410)
+    # Re-check under the lock: a concurrent accept or revoke may have won the race.
+    invitation = invitation_from_token(token)
     if user is None:
         user = User.objects.filter(email__iexact=invitation.email).first()
         if user is not None:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from voronka.core.audit import audit_record
 from voronka.core.errors import ApplicationError, ErrorCode
 
-from ..actor import Actor
+from ..actor import Actor, ensure_same_workspace
 from ..models import Membership, Team
 from ..roles import Capability, Role
 
@@ -32,6 +32,7 @@ def membership_update(
 ) -> Membership:
     """Change a member's role or team; the workspace always keeps one active admin."""
     actor.require(Capability.MANAGE_MEMBERS)
+    ensure_same_workspace(actor, membership, team if isinstance(team, Team) else None)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     diff: dict[str, list[object]] = {}
     if role is not None and role != membership.role:
@@ -56,6 +57,7 @@ def membership_update(
 def membership_set_active(*, actor: Actor, membership: Membership, active: bool) -> Membership:
     """Deactivate (or restore) a member; a deactivated member loses access at the next request."""
     actor.require(Capability.MANAGE_MEMBERS)
+    ensure_same_workspace(actor, membership)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.is_active == active:
         return membership

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from voronka.core.audit import audit_record
 from voronka.core.errors import ApplicationError, ErrorCode
 
-from ..actor import Actor, team_subtree_ids
+from ..actor import Actor, ensure_same_workspace, team_subtree_ids
 from ..models import Membership, Team
 from ..roles import Capability
 
@@ -36,6 +36,7 @@ def _save(team: Team) -> None:
 def team_create(*, actor: Actor, name: str, parent: Team | None = None) -> Team:
     """Add a team, optionally under a parent team."""
     actor.require(Capability.MANAGE_TEAMS)
+    ensure_same_workspace(actor, parent)
     team = Team(workspace=actor.workspace, name=_clean_name(name), parent=parent)
     _save(team)
     audit_record(action="team.create", actor=actor.user, target=team, diff={"name": team.name})
@@ -46,6 +47,7 @@ def team_create(*, actor: Actor, name: str, parent: Team | None = None) -> Team:
 def team_update(*, actor: Actor, team: Team, name: str | None = None, parent: Team | bool | None = False) -> Team:
     """Rename a team or move it under another parent (`parent=None` makes it a root; False keeps it)."""
     actor.require(Capability.MANAGE_TEAMS)
+    ensure_same_workspace(actor, team, parent if isinstance(parent, Team) else None)
     diff: dict[str, list[object]] = {}
     if name is not None and name.strip() != team.name:
         diff["name"] = [team.name, _clean_name(name)]
@@ -72,6 +74,7 @@ def team_update(*, actor: Actor, team: Team, name: str | None = None, parent: Te
 def team_delete(*, actor: Actor, team: Team) -> None:
     """Delete an empty team; sub-teams and members must be moved first."""
     actor.require(Capability.MANAGE_TEAMS)
+    ensure_same_workspace(actor, team)
     if team.children.exists() or Membership.objects.filter(team=team, is_active=True).exists():
         raise ApplicationError(
             _("Move this team's members and sub-teams elsewhere before deleting it."), code=ErrorCode.VALIDATION
