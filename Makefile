@@ -32,10 +32,7 @@ run: install
 	$(BIN)/voronka migrate --noinput -v 0
 	$(BIN)/voronka demo
 	@echo "Serving http://$(HOST):$(PORT)/ with a background worker. Ctrl-C stops both."
-	@trap 'kill 0' INT TERM; \
-	  $(BIN)/voronka worker --interval 1 & \
-	  $(BIN)/voronka serve $(HOST):$(PORT) --noreload; \
-	  kill 0
+	$(BIN)/voronka run $(HOST):$(PORT)
 
 lint: install-dev
 	$(BIN)/ruff check .

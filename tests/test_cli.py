@@ -105,3 +105,53 @@ def test_token_command_needs_a_workspace_when_the_user_has_several(db):
     with pytest.raises(CommandError, match="no active membership"):
         call_command("token", "--email", "rep@voronka.test", "--workspace", "nope", stdout=StringIO())
     assert Workspace.objects.count() == 2
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _children_of(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+@pytest.mark.skipif(not Path("/proc").exists(), reason="needs /proc to find the child processes")
+def test_voronka_run_serves_with_a_worker_and_ctrl_c_stops_both(tmp_path):
+    import signal
+    import time
+    import urllib.request
+
+    env = _env(tmp_path)
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    assert _run(["migrate", "--noinput", "-v", "0"], env).returncode == 0
+    port = _free_port()
+    supervisor = subprocess.Popen([VORONKA, "run", f"127.0.0.1:{port}"], env=env,  # noqa: S603
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        status = None
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2) as response:  # noqa: S310
+                    status = response.status
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert status == 200
+        children = _children_of(supervisor.pid)
+        assert len(children) == 2  # the web server and the worker
+        # when Ctrl-C reaches the supervisor
+        supervisor.send_signal(signal.SIGINT)
+        supervisor.wait(timeout=20)
+        # then both children are gone
+        time.sleep(0.5)
+        assert all(not Path(f"/proc/{child}").exists() or "zombie" in Path(f"/proc/{child}/status").read_text()
+                   for child in children)
+    finally:
+        if supervisor.poll() is None:
+            supervisor.kill()
