@@ -131,13 +131,13 @@ def test_voronka_run_serves_with_a_worker_and_ctrl_c_stops_both(tmp_path):
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     assert _run(["migrate", "--noinput", "-v", "0"], env).returncode == 0
     port = _free_port()
-    supervisor = subprocess.Popen([VORONKA, "run", f"127.0.0.1:{port}"], env=env,  # noqa: S603
+    supervisor = subprocess.Popen([VORONKA, "run", f"127.0.0.1:{port}"], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         status = None
         for _ in range(100):
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2) as response:  # noqa: S310
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2) as response:
                     status = response.status
                 break
             except OSError:
