@@ -7,6 +7,7 @@ from ninja.openapi.views import openapi_view
 from voronka.accounts.api import router as accounts_router
 from voronka.accounts.api_auth import BearerTokenAuth, SessionActorAuth
 from voronka.core.api import install_error_handlers
+from voronka.crm.api import router as crm_router
 
 API_DESCRIPTION = """
 Voronka's JSON API.
@@ -34,6 +35,7 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("/", accounts_router)
+api.add_router("/", crm_router)
 
 
 def api_docs(request: HttpRequest) -> HttpResponse:

@@ -8,6 +8,7 @@ from .api import api, api_docs
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("voronka.accounts.urls")),
+    path("crm/", include("voronka.crm.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("api/docs", api_docs, name="api-docs"),

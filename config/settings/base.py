@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "voronka.core",
     "voronka.accounts",
+    "voronka.channels",
+    "voronka.crm",
     "voronka.demo",
 ]
 

@@ -5,108 +5,26 @@ writes. Adding a route without a row here fails `test_table_covers_every_route`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import importlib
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.db import connection
+from django.db.models import Max
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from conftest import Org
-from voronka.accounts.models import ApiToken, Invitation, Membership, Team
-from voronka.accounts.services.tokens import api_token_issue_for
-from voronka.core.scoping import workspace_scope
+from tests.security.page_route import EXCLUDED, EXCLUDED_PREFIXES, ROLES, PageRoute
+from voronka.core.models import AuditEntry
 
-ROLES = ("admin", "manager", "rep", "marketer")
-ALL = frozenset(ROLES)
-
-# Routes served by other machinery, checked elsewhere: Django admin, the API (test_api_matrix),
-# Django's language switch, and the token-in-URL flows whose own tests cover them.
-EXCLUDED_PREFIXES = ("admin:", "api:")
-EXCLUDED = {"set_language", "api-docs"}
-
-
-@dataclass(frozen=True)
-class PageRoute:
-    kwargs: Callable[[Org], dict[str, Any]] = lambda org: {}
-    get_roles: frozenset[str] = ALL  # roles whose GET answers 2xx/3xx; others 403 or 404
-    public: bool = False  # reachable without logging in
-    foreign: Callable[[Org], dict[str, Any]] | None = None  # kwargs naming another workspace's object
-    post_only: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-def _membership(org: Org, user_attr: str = "rep_south") -> Membership:
-    with workspace_scope(org.workspace):
-        return Membership.objects.get(user=getattr(org, user_attr))
-
-
-def _invitation(org: Org) -> Invitation:
-    with workspace_scope(org.workspace):
-        return Invitation.objects.create(
-            workspace=org.workspace, email="x@invite.test", role="rep", invited_by=org.admin,
-            expires_at="2099-01-01T00:00:00Z",
-        )
-
-
-def _token(org: Org) -> ApiToken:
-    token, _secret = api_token_issue_for(user=org.admin, workspace=org.workspace, name="matrix")
-    return token
-
-
-ADMIN_ONLY = frozenset({"admin"})
-INVITERS = frozenset({"admin", "manager"})
-
-PAGES: dict[str, PageRoute] = {
-    "home": PageRoute(),
-    "accounts:login": PageRoute(public=True),
-    "accounts:logout": PageRoute(post_only=True),
-    "accounts:password-change": PageRoute(),
-    "accounts:password-change-done": PageRoute(),
-    "accounts:password-reset": PageRoute(public=True),
-    "accounts:password-reset-done": PageRoute(public=True),
-    "accounts:password-reset-confirm": PageRoute(public=True, kwargs=lambda org: {"uidb64": "MQ", "token": "x-y"}),
-    "accounts:password-reset-complete": PageRoute(public=True),
-    "accounts:settings": PageRoute(get_roles=ADMIN_ONLY),
-    "accounts:workspace-switch": PageRoute(post_only=True),
-    "accounts:teams": PageRoute(),
-    "accounts:team-create": PageRoute(get_roles=ADMIN_ONLY, post_only=True),
-    "accounts:team-edit": PageRoute(
-        get_roles=ADMIN_ONLY, kwargs=lambda org: {"team_id": org.north.pk},
-        foreign=lambda org: {"team_id": org.north.pk},
-    ),
-    "accounts:team-delete": PageRoute(
-        get_roles=ADMIN_ONLY, kwargs=lambda org: {"team_id": org.north.pk},
-        foreign=lambda org: {"team_id": org.north.pk},
-    ),
-    "accounts:members": PageRoute(),
-    "accounts:member-edit": PageRoute(
-        get_roles=ADMIN_ONLY, kwargs=lambda org: {"membership_id": _membership(org).pk},
-        foreign=lambda org: {"membership_id": _membership(org).pk},
-    ),
-    "accounts:member-deactivate": PageRoute(
-        get_roles=ADMIN_ONLY, kwargs=lambda org: {"membership_id": _membership(org).pk},
-        foreign=lambda org: {"membership_id": _membership(org).pk},
-    ),
-    "accounts:member-reactivate": PageRoute(
-        get_roles=ADMIN_ONLY, kwargs=lambda org: {"membership_id": _membership(org).pk},
-        foreign=lambda org: {"membership_id": _membership(org).pk},
-    ),
-    "accounts:invitation-create": PageRoute(get_roles=INVITERS, post_only=True),
-    "accounts:invitation-revoke": PageRoute(
-        get_roles=INVITERS, kwargs=lambda org: {"invitation_id": _invitation(org).pk},
-        foreign=lambda org: {"invitation_id": _invitation(org).pk},
-    ),
-    "accounts:invitation-accept": PageRoute(public=True, kwargs=lambda org: {"token": "not-a-token"}),
-    "accounts:tokens": PageRoute(),
-    "accounts:token-revoke": PageRoute(
-        get_roles=ADMIN_ONLY,  # only the token's owner; the fixture token belongs to the admin
-        kwargs=lambda org: {"token_id": _token(org).pk}, foreign=lambda org: {"token_id": _token(org).pk},
-    ),
-}
+# Each app lists its pages in tests/security/routes_<app>.py as PAGES = {url name: PageRoute}.
+PAGES: dict[str, PageRoute] = {}
+for _module in sorted(Path(__file__).parent.glob("routes_*.py")):
+    PAGES.update(importlib.import_module(f"tests.security.{_module.stem}").PAGES)
 
 
 def _route_names(resolver: URLResolver | None = None, namespace: str = "") -> set[str]:
@@ -184,12 +102,17 @@ def test_anonymous_is_sent_to_login_or_refused(name: str, org: Org) -> None:
 FOREIGN = sorted(name for name, route in PAGES.items() if route.foreign is not None)
 
 
-def _counts() -> tuple[int, ...]:
-    return (
-        Team.unscoped.count(), Membership.unscoped.filter(is_active=True).count(),
-        Invitation.unscoped.filter(revoked_at__isnull=True).count(),
-        ApiToken.unscoped.filter(revoked_at__isnull=True).count(),
-    )
+def _counts() -> dict[str, tuple[Any, ...]]:
+    """Row count and latest update of every Voronka model: any write on a refused request shows."""
+    snapshot: dict[str, tuple[Any, ...]] = {}
+    for model in apps.get_models():
+        if not model.__module__.startswith("voronka.") or model is AuditEntry:
+            continue
+        manager = getattr(model, "unscoped", model._default_manager)
+        fields = {f.name for f in model._meta.get_fields()}
+        latest = manager.aggregate(latest=Max("updated_at"))["latest"] if "updated_at" in fields else None
+        snapshot[model._meta.label] = (manager.count(), latest)
+    return snapshot
 
 
 @pytest.mark.parametrize("name", FOREIGN)

@@ -30,6 +30,15 @@ class Capability(StrEnum):
     MANAGE_TEAMS = "teams.manage"
     MANAGE_OWN_TOKENS = "tokens.own"
     VIEW_AUDIT = "audit.view"
+    CRM_VIEW = "crm.view"
+    CRM_EDIT_CONTACTS = "crm.edit_contacts"  # companies and contacts
+    CRM_EDIT_DEALS = "crm.edit_deals"  # deals and activities
+    CRM_ASSIGN = "crm.assign"  # give a record to another owner
+    CRM_DELETE = "crm.delete"
+    CRM_IMPORT = "crm.import"
+    CRM_EXPORT = "crm.export"
+    CRM_MERGE = "crm.merge"
+    CRM_CONFIGURE = "crm.configure"  # pipelines, stages, products, custom fields, lost reasons
 
 
 _EVERYONE = {
@@ -37,13 +46,22 @@ _EVERYONE = {
     Capability.VIEW_MEMBERS,
     Capability.VIEW_TEAMS,
     Capability.MANAGE_OWN_TOKENS,
+    Capability.CRM_VIEW,
+    Capability.CRM_EDIT_CONTACTS,
+    Capability.CRM_EXPORT,
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.ADMIN: frozenset(Capability),
-    Role.MANAGER: frozenset(_EVERYONE | {Capability.INVITE_MEMBERS}),
-    Role.REP: frozenset(_EVERYONE),
-    Role.MARKETER: frozenset(_EVERYONE),
+    Role.MANAGER: frozenset(
+        _EVERYONE
+        | {
+            Capability.INVITE_MEMBERS, Capability.CRM_EDIT_DEALS, Capability.CRM_ASSIGN, Capability.CRM_DELETE,
+            Capability.CRM_IMPORT, Capability.CRM_MERGE,
+        }
+    ),
+    Role.REP: frozenset(_EVERYONE | {Capability.CRM_EDIT_DEALS}),
+    Role.MARKETER: frozenset(_EVERYONE | {Capability.CRM_IMPORT}),
 }
 
 # What rows a role sees inside the workspace; reps widen to their team where the workspace allows.

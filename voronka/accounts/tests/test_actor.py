@@ -146,11 +146,15 @@ def test_default_workspace_is_the_oldest_active_membership(org):
     [
         ("admin", set(Capability)),
         ("manager", {Capability.VIEW_WORKSPACE, Capability.VIEW_MEMBERS, Capability.VIEW_TEAMS,
-                     Capability.MANAGE_OWN_TOKENS, Capability.INVITE_MEMBERS}),
+                     Capability.MANAGE_OWN_TOKENS, Capability.INVITE_MEMBERS, Capability.CRM_VIEW,
+                     Capability.CRM_EDIT_CONTACTS, Capability.CRM_EXPORT, Capability.CRM_EDIT_DEALS,
+                     Capability.CRM_ASSIGN, Capability.CRM_DELETE, Capability.CRM_IMPORT, Capability.CRM_MERGE}),
         ("rep", {Capability.VIEW_WORKSPACE, Capability.VIEW_MEMBERS, Capability.VIEW_TEAMS,
-                 Capability.MANAGE_OWN_TOKENS}),
+                 Capability.MANAGE_OWN_TOKENS, Capability.CRM_VIEW, Capability.CRM_EDIT_CONTACTS,
+                 Capability.CRM_EXPORT, Capability.CRM_EDIT_DEALS}),
         ("marketer", {Capability.VIEW_WORKSPACE, Capability.VIEW_MEMBERS, Capability.VIEW_TEAMS,
-                      Capability.MANAGE_OWN_TOKENS}),
+                      Capability.MANAGE_OWN_TOKENS, Capability.CRM_VIEW, Capability.CRM_EDIT_CONTACTS,
+                      Capability.CRM_EXPORT, Capability.CRM_IMPORT}),
     ],
 )
 def test_capabilities_per_role(org, role, allowed):

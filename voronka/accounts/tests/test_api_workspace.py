@@ -23,7 +23,10 @@ def test_me_lists_role_and_capabilities(org: Org, bearer: Headers) -> None:
         "workspace": {"id": org.workspace.pk, "name": "Acme Co", "slug": "acme-co", "currency": "RUB",
                       "time_zone": "Europe/Moscow", "language": "en", "reps_see_team": False},
         "role": "manager",
-        "capabilities": ["members.invite", "members.view", "teams.view", "tokens.own", "workspace.view"],
+        "capabilities": [
+            "crm.assign", "crm.delete", "crm.edit_contacts", "crm.edit_deals", "crm.export", "crm.import",
+            "crm.merge", "crm.view", "members.invite", "members.view", "teams.view", "tokens.own", "workspace.view",
+        ],
     }
 
 

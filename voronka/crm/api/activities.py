@@ -1,0 +1,5 @@
+"""crm API: activities."""
+
+from ninja import Router
+
+router = Router(tags=["crm"])

@@ -1,0 +1,5 @@
+"""crm API: companies."""
+
+from ninja import Router
+
+router = Router(tags=["crm"])

@@ -1,0 +1,5 @@
+"""crm API: contacts."""
+
+from ninja import Router
+
+router = Router(tags=["crm"])

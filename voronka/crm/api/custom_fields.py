@@ -1,0 +1,5 @@
+"""crm API: custom_fields."""
+
+from ninja import Router
+
+router = Router(tags=["crm"])

@@ -1,0 +1,5 @@
+"""crm API: deals."""
+
+from ninja import Router
+
+router = Router(tags=["crm"])

@@ -1,0 +1,5 @@
+"""crm API: imports."""
+
+from ninja import Router
+
+router = Router(tags=["crm"])

@@ -1,0 +1,5 @@
+"""crm API: merge."""
+
+from ninja import Router
+
+router = Router(tags=["crm"])

@@ -1,0 +1,5 @@
+"""crm API: pipelines."""
+
+from ninja import Router
+
+router = Router(tags=["crm"])

@@ -1,0 +1,5 @@
+"""crm API: products."""
+
+from ninja import Router
+
+router = Router(tags=["crm"])
