@@ -10,10 +10,12 @@ from django.utils.translation import gettext as _
 
 from voronka.core.audit import audit_record
 from voronka.core.errors import ApplicationError, ErrorCode
+from voronka.core.events import publish_on_commit
 from voronka.core.money import CURRENCIES
 from voronka.core.scoping import workspace_scope
 
 from ..actor import Actor
+from ..events import WorkspaceCreated
 from ..models import Membership, User, Workspace
 from ..roles import Capability, Role
 
@@ -67,6 +69,7 @@ def workspace_create(
         membership = Membership.objects.create(workspace=workspace, user=owner, role=Role.ADMIN)
         audit_record(action="workspace.create", actor=owner, target=workspace, workspace_id=workspace.pk)
         audit_record(action="member.role", actor=owner, target=membership, diff={"role": [None, Role.ADMIN]})
+    publish_on_commit(WorkspaceCreated(workspace_id=workspace.pk, owner_id=owner.pk))
     return workspace
 
 
