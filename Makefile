@@ -37,6 +37,7 @@ run: install
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -r voronka config -lll -x '*/tests/*'
+	$(BIN)/python scripts/lint_rules.py
 
 typecheck: install-dev
 	$(BIN)/mypy voronka config
