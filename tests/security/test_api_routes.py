@@ -9,7 +9,9 @@ from config.api import api
 # tag → the matrix test that covers it
 COVERED_TAGS = {
     "accounts": "voronka/accounts/tests/test_api_matrix.py",
-    "crm": "voronka/crm/tests/test_api_matrix.py",
+    "crm:records": "voronka/crm/tests/test_api_matrix_records.py",
+    "crm:deals": "voronka/crm/tests/test_api_matrix_deals.py",
+    "crm:imports": "voronka/crm/tests/test_api_matrix_imports.py",
 }
 
 
