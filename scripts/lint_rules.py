@@ -60,8 +60,8 @@ def main() -> int:
                 if pattern.search(line) and f"lint: allow {rule}" not in line:
                     problems.append(f"{rel}:{lineno}: {rule}: {line.strip()[:100]}")
     for problem in problems:
-        print(problem)  # noqa: T201
-    print(f"project lint rules: {len(problems)} problem(s)")  # noqa: T201
+        print(problem)
+    print(f"project lint rules: {len(problems)} problem(s)")
     return 1 if problems else 0
 
 

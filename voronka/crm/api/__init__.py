@@ -5,5 +5,6 @@ from ninja import Router
 from . import activities, companies, contacts, custom_fields, deals, imports, merge, pipelines, products
 
 router = Router()
-for _module in (companies, contacts, products, activities, deals, pipelines, custom_fields, imports, merge):
+# imports and merge first: /contacts/merge must not be taken for /contacts/{contact_id}.
+for _module in (imports, merge, companies, contacts, products, activities, deals, pipelines, custom_fields):
     router.add_router("", _module.router)

@@ -9,12 +9,12 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import connection
 from django.db.models import Exists, F, OrderBy, OuterRef, Q, QuerySet, TextField
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
 from voronka.accounts.actor import Actor
+from voronka.core.db import casefold_q
 
 from ..access import visible_companies
 from ..models import Company
@@ -26,18 +26,8 @@ COMPANY_ORDERINGS = ("name", "-name", "created_at", "-created_at", "updated_at",
 
 
 def ci_q(field: str, term: str, *, lookup: str = "contains") -> Q:
-    """Case-insensitive match of `term` that also works for Cyrillic on SQLite.
-
-    SQLite's LIKE folds ASCII only, so there the term is tried in the spellings people type
-    (as typed, lower, Capitalised, Title, UPPER); PostgreSQL folds any script itself.
-    """
-    if connection.vendor != "sqlite":
-        return Q(**{f"{field}__i{lookup}": term})
-    variants = {term, term.lower(), term.capitalize(), term.title(), term.upper()}
-    condition = Q()
-    for variant in sorted(variants):
-        condition |= Q(**{f"{field}__i{lookup}": variant})
-    return condition
+    """Case-insensitive match of `term` in any script, on SQLite and PostgreSQL alike."""
+    return casefold_q(field, term, lookup=lookup)
 
 
 def tag_q(model: Any, *, workspace_id: int, tag: str) -> Q:

@@ -15,7 +15,6 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
-    Q,
     QuerySet,
     TextField,
     Value,
@@ -25,6 +24,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
 from voronka.accounts.actor import Actor
+from voronka.core.db import casefold_q
 
 from ..access import visible_deals
 from ..models import Deal, DealStatus, TimelineEntry
@@ -102,7 +102,7 @@ def deal_list(
     """Deals the actor may see, filtered and sorted; `is_stalled` is annotated on every row."""
     queryset = visible_deals(actor)
     if search := (search or "").strip():
-        queryset = queryset.filter(Q(title__icontains=search) | Q(company__name__icontains=search))
+        queryset = queryset.filter(casefold_q("title", search) | casefold_q("company__name", search))
     exact = {
         "pipeline_id": pipeline_id, "stage_id": stage_id, "status": status, "owner_id": owner_id,
         "team_id": team_id, "channel_id": channel_id, "company_id": company_id,

@@ -17,6 +17,16 @@
     });
   }
 
+  // Refusals (form errors, a 409 conflict, a service error) carry a body meant for the user;
+  // htmx 2 drops 4xx bodies by default, so swap them (the server sets HX-Retarget where needed).
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    if (status >= 400 && status < 500) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   // htmx may have loaded before this file: initialise the page now, then every swapped fragment.
   initCopyButtons(document);
   if (window.htmx) {

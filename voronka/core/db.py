@@ -1,0 +1,43 @@
+"""Database helpers that must behave the same on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.backends.signals import connection_created
+from django.db.models import CharField, F, Func, Q
+from django.db.models.lookups import Contains, Exact, StartsWith
+from django.dispatch import receiver
+
+
+class CaseFold(Func):
+    """Unicode case folding of a text expression.
+
+    PostgreSQL's LOWER folds every script; SQLite's folds ASCII only, so on SQLite a Python
+    function (registered on each new connection below) does it — Cyrillic search then finds
+    "Мария" from "мАрИя" on both databases.
+    """
+
+    function = "LOWER"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return super().as_sql(compiler, connection, function="VORONKA_CASEFOLD", **extra_context)
+
+
+def _casefold(value: object) -> str | None:
+    return None if value is None else str(value).casefold()
+
+
+@receiver(connection_created)
+def _register_sqlite_functions(sender: Any, connection: Any, **kwargs: Any) -> None:
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("VORONKA_CASEFOLD", 1, _casefold, deterministic=True)
+
+
+_LOOKUPS = {"contains": Contains, "startswith": StartsWith, "exact": Exact}
+
+
+def casefold_q(field: str, term: str, *, lookup: str = "contains") -> Q:
+    """`field` matches `term` ignoring case in any script, on SQLite and PostgreSQL alike."""
+    return Q(_LOOKUPS[lookup](CaseFold(F(field)), term.casefold()))

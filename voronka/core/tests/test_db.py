@@ -1,0 +1,23 @@
+"""Case-insensitive search works for Cyrillic on SQLite as on PostgreSQL."""
+
+import pytest
+
+from voronka.accounts.models import Team
+from voronka.core.db import casefold_q
+
+
+@pytest.mark.parametrize(("term", "expected"), [
+    ("мАрИя", ["Мария Иванова"]), ("ИВАН", ["Мария Иванова"]), ("ёж", ["Ёжик"]), ("north", ["North"]),
+    ("нет такого", []),
+])
+def test_casefold_contains(org, scoped, term, expected):
+    for name in ("Мария Иванова", "Ёжик"):
+        Team.objects.create(workspace=org.workspace, name=name)
+    found = sorted(Team.objects.filter(casefold_q("name", term)).values_list("name", flat=True))
+    assert found == expected
+
+
+def test_casefold_exact_and_startswith(org, scoped):
+    Team.objects.create(workspace=org.workspace, name="Москва")
+    assert Team.objects.filter(casefold_q("name", "москва", lookup="exact")).count() == 1
+    assert Team.objects.filter(casefold_q("name", "МОС", lookup="startswith")).count() == 1

@@ -1,0 +1,47 @@
+"""URLs of the CRM lists, saved views, bulk actions, export, company and contact pages, CRM settings."""
+
+from django.urls import path
+
+from .views import bulk, companies, contacts, lists, saved_views, settings
+
+urlpatterns = [
+    path("deals/", lists.deal_list_view, name="deal-list"),
+    path("companies/", lists.company_list_view, name="company-list"),
+    path("contacts/", lists.contact_list_view, name="contact-list"),
+    path("activities/", lists.activity_list_view, name="activity-list"),
+    path("lists/<slug:entity>/export/", lists.list_export_view, name="list-export"),
+    path("lists/<slug:entity>/bulk/", bulk.list_bulk_view, name="list-bulk"),
+    path("lists/<slug:entity>/views/", saved_views.saved_view_create_view, name="saved-view-create"),
+    path("views/<int:view_id>/delete/", saved_views.saved_view_delete_view, name="saved-view-delete"),
+    path("companies/new/", companies.company_create_view, name="company-create"),
+    path("companies/<int:company_id>/", companies.company_detail_view, name="company-detail"),
+    path("companies/<int:company_id>/edit/", companies.company_edit_view, name="company-edit"),
+    path("companies/<int:company_id>/delete/", companies.company_delete_view, name="company-delete"),
+    path("companies/<int:company_id>/quick-add/", companies.company_quick_add_view, name="company-quick-add"),
+    path("contacts/new/", contacts.contact_create_view, name="contact-create"),
+    path("contacts/<int:contact_id>/", contacts.contact_detail_view, name="contact-detail"),
+    path("contacts/<int:contact_id>/edit/", contacts.contact_edit_view, name="contact-edit"),
+    path("contacts/<int:contact_id>/delete/", contacts.contact_delete_view, name="contact-delete"),
+    path("contacts/<int:contact_id>/quick-add/", contacts.contact_quick_add_view, name="contact-quick-add"),
+    path("settings/", settings.settings_view, name="settings"),
+    path("settings/pipelines/new/", settings.pipeline_create_view, name="settings-pipeline-create"),
+    path("settings/pipelines/<int:pipeline_id>/", settings.pipeline_edit_view, name="settings-pipeline-edit"),
+    path("settings/pipelines/<int:pipeline_id>/delete/", settings.pipeline_delete_view,
+         name="settings-pipeline-delete"),
+    path("settings/pipelines/<int:pipeline_id>/stages/new/", settings.stage_create_view,
+         name="settings-stage-create"),
+    path("settings/stages/<int:stage_id>/", settings.stage_edit_view, name="settings-stage-edit"),
+    path("settings/stages/<int:stage_id>/move/", settings.stage_move_view, name="settings-stage-move"),
+    path("settings/stages/<int:stage_id>/delete/", settings.stage_delete_view, name="settings-stage-delete"),
+    path("settings/lost-reasons/", settings.lost_reasons_view, name="settings-lost-reasons"),
+    path("settings/lost-reasons/<int:lost_reason_id>/", settings.lost_reason_edit_view,
+         name="settings-lost-reason-edit"),
+    path("settings/products/", settings.products_view, name="settings-products"),
+    path("settings/products/new/", settings.product_create_view, name="settings-product-create"),
+    path("settings/products/<int:product_id>/", settings.product_edit_view, name="settings-product-edit"),
+    path("settings/custom-fields/", settings.custom_fields_view, name="settings-custom-fields"),
+    path("settings/custom-fields/<int:field_id>/", settings.custom_field_edit_view,
+         name="settings-custom-field-edit"),
+    path("settings/custom-fields/<int:field_id>/delete/", settings.custom_field_delete_view,
+         name="settings-custom-field-delete"),
+]
