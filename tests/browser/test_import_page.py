@@ -34,5 +34,6 @@ def test_import_a_windows_1251_csv_through_the_page(page, live_server, people, l
     expect(page.locator("#import-created")).to_have_text("2")
     expect(page.locator("#import-rejected")).to_have_text("1")
     expect(page.locator("#import-report")).to_be_visible()
-    assert page.locator(".progress-bar").evaluate("bar => bar.style.width") == "100%"
+    # the bar's width is set by imports.js once htmx has settled the swap: wait for it, don't race it
+    page.wait_for_function("() => document.querySelector('.progress-bar').style.width === '100%'", timeout=5000)
     assert csp_violations == []

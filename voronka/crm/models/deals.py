@@ -56,6 +56,9 @@ class Deal(OwnedRecord):
             models.Index(fields=["workspace", "pipeline", "status"]),
             models.Index(fields=["workspace", "closed_at"]),
             models.Index(fields=["workspace", "created_at"]),
+            # Lists and the API sort by amount; without these a page of the biggest deals scans them all.
+            models.Index(fields=["workspace", "amount"]),
+            models.Index(fields=["workspace", "status", "amount"]),
         ]
 
     def __str__(self) -> str:
