@@ -59,6 +59,8 @@ class Deal(OwnedRecord):
             # Lists and the API sort by amount; without these a page of the biggest deals scans them all.
             models.Index(fields=["workspace", "amount"]),
             models.Index(fields=["workspace", "status", "amount"]),
+            # Covers the visibility filter (owner or team) so counting what a manager sees reads the index only.
+            models.Index(fields=["workspace", "team", "owner"]),
         ]
 
     def __str__(self) -> str:

@@ -15,7 +15,9 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    OuterRef,
     QuerySet,
+    Subquery,
     TextField,
     Value,
     When,
@@ -27,7 +29,7 @@ from voronka.accounts.actor import Actor
 from voronka.core.db import casefold_q
 
 from ..access import visible_deals
-from ..models import Deal, DealStatus, TimelineEntry
+from ..models import Deal, DealStatus, Stage, TimelineEntry
 from ..services.custom_fields import custom_filter_values
 
 ORDERINGS = frozenset({
@@ -40,13 +42,16 @@ _RELATED = ("owner", "team", "company", "pipeline", "stage", "channel", "lost_re
 def with_stalled(queryset: QuerySet[Deal], now: dt.datetime) -> QuerySet[Deal]:
     """Annotate `is_stalled`: an open deal longer in its stage than the stage's stalled_after_days."""
     # Cast: SQLite only multiplies a duration by a plain integer type, not a positive small integer.
-    days = ExpressionWrapper(Cast("stage__stalled_after_days", IntegerField()) * Value(dt.timedelta(days=1)),
+    # A subquery rather than a join on the stage: count() drops unused annotations, and with a
+    # subquery nothing is left behind, so counting 600,000 deals stays an index-only scan.
+    stalled_days = Subquery(Stage.unscoped.filter(pk=OuterRef("stage_id")).values("stalled_after_days")[:1])
+    days = ExpressionWrapper(Cast(stalled_days, IntegerField()) * Value(dt.timedelta(days=1)),
                              output_field=DurationField())
     stalled_since = ExpressionWrapper(F("stage_entered_at") + days, output_field=DateTimeField())
     return queryset.annotate(
         stalled_at=stalled_since,
         is_stalled=Case(
-            When(status=DealStatus.OPEN, stage__stalled_after_days__isnull=False, stalled_at__lt=now,
+            When(status=DealStatus.OPEN, stalled_at__isnull=False, stalled_at__lt=now,
                  then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),

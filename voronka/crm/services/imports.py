@@ -34,6 +34,7 @@ from voronka.accounts.actor import Actor, actor_for, ensure_same_workspace
 from voronka.accounts.models import Membership
 from voronka.accounts.roles import Capability
 from voronka.core.audit import audit_record
+from voronka.core.db import refresh_planner_statistics
 from voronka.core.errors import ApplicationError, ErrorCode
 from voronka.core.tasks import enqueue_on_commit
 
@@ -990,6 +991,10 @@ def _fail(job_id: int, message: str) -> None:
                                                finished_at=timezone.now(), updated_at=timezone.now())
 
 
+# After this many rows the planner's statistics are refreshed (see core.db).
+LARGE_IMPORT_ROWS = 10_000
+
+
 def import_run(*, job_id: int) -> None:
     """Run a queued import (the task body): chunked, resumable by re-import, a no-op when not queued."""
     with transaction.atomic():
@@ -1075,3 +1080,5 @@ def _run(actor: Actor, job: ImportJob) -> None:
             )
     finally:
         report.close()
+    if done >= LARGE_IMPORT_ROWS:
+        refresh_planner_statistics()  # outside the transaction: ANALYZE after a bulk load

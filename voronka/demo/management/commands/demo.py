@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandParser
 
+from voronka.core.db import refresh_planner_statistics
 from voronka.demo.generator import DEMO_LOGINS, DEMO_PASSWORD, DEMO_REPS, demo_load
 
 
@@ -16,6 +17,8 @@ class Command(BaseCommand):
             self.stderr.write("--scale must be at least 1")
             raise SystemExit(2)
         result = demo_load(scale=scale, progress=self.stdout.write)
+        if result.created or result.chunks_loaded:
+            refresh_planner_statistics()
         if result.created:
             state = "created"
         elif result.chunks_loaded:
