@@ -27,9 +27,9 @@ from .records import (
     clean_decimal,
     clean_text,
     owner_change,
-    owner_changed,
     owner_for_create,
     record_delete,
+    record_update_finish,
     timeline_for,
     versioned_update,
     wanted_owner,
@@ -118,16 +118,8 @@ def company_update(*, actor: Actor, company: Company, data: dict[str, Any], vers
     changed = sorted(name for name, value in columns.items()
                      if name != "name_key" and getattr(company, name) != value)
     versioned_update(actor=actor, record=company, version=version, changes={**columns, **owner_columns})
-    if "tags" in data:
-        tags_set(record=company, names=data["tags"] or [])
-        changed.append("tags")
-    company.refresh_from_db()
-    if owner_columns:
-        owner_changed(actor=actor, record=company, before=before_owner, changes=owner_columns)
-    if changed:
-        audit_record(action="crm.update", actor=actor.user, target=company, diff={"fields": changed})
-        timeline_for(record=company, kind="updated", actor=actor, data={"fields": changed})
-    return company
+    return record_update_finish(actor=actor, record=company, data=data, changed=changed,
+                                owner_columns=owner_columns, before_owner=before_owner)
 
 
 def company_delete(*, actor: Actor, company: Company) -> None:

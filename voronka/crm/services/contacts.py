@@ -30,9 +30,9 @@ from .records import (
     clean_choice,
     clean_text,
     owner_change,
-    owner_changed,
     owner_for_create,
     record_delete,
+    record_update_finish,
     timeline_for,
     versioned_update,
     wanted_owner,
@@ -245,16 +245,8 @@ def contact_update(*, actor: Actor, contact: Contact, data: dict[str, Any], vers
         _store_points(actor=actor, contact=contact, kind=PointKind.EMAIL, values=cleaned_emails)
     if cleaned_phones is not None:
         _store_points(actor=actor, contact=contact, kind=PointKind.PHONE, values=cleaned_phones)
-    if "tags" in data:
-        tags_set(record=contact, names=data["tags"] or [])
-        changed.append("tags")
-    contact.refresh_from_db()
-    if owner_columns:
-        owner_changed(actor=actor, record=contact, before=before_owner, changes=owner_columns)
-    if changed:
-        audit_record(action="crm.update", actor=actor.user, target=contact, diff={"fields": changed})
-        timeline_for(record=contact, kind="updated", actor=actor, data={"fields": changed})
-    return contact
+    return record_update_finish(actor=actor, record=contact, data=data, changed=changed,
+                                owner_columns=owner_columns, before_owner=before_owner)
 
 
 def contact_delete(*, actor: Actor, contact: Contact) -> None:

@@ -22,6 +22,7 @@ from voronka.core.audit import audit_record
 from voronka.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 
 from ..models import Activity, Company, Contact, Deal, OwnedRecord
+from .tags import tags_set
 from .timeline import timeline_add
 
 R = TypeVar("R", bound=OwnedRecord)
@@ -291,3 +292,23 @@ def record_delete(*, actor: Actor, record: OwnedRecord) -> None:
             record.delete()
     except ProtectedError as error:
         raise ApplicationError(_("This record is still in use and cannot be deleted.")) from error
+
+
+Tagged = TypeVar("Tagged", Company, Contact)
+
+
+def record_update_finish(
+    *, actor: Actor, record: Tagged, data: dict[str, Any], changed: list[str], owner_columns: dict[str, Any],
+    before_owner: tuple[int | None, int | None],
+) -> Tagged:
+    """The common end of a company or contact update: tags, owner history, audit and timeline."""
+    if "tags" in data:
+        tags_set(record=record, names=data["tags"] or [])
+        changed.append("tags")
+    record.refresh_from_db()
+    if owner_columns:
+        owner_changed(actor=actor, record=record, before=before_owner, changes=owner_columns)
+    if changed:
+        audit_record(action="crm.update", actor=actor.user, target=record, diff={"fields": changed})
+        timeline_for(record=record, kind="updated", actor=actor, data={"fields": changed})
+    return record
