@@ -13,7 +13,7 @@ from django.test import Client
 
 from config.api import api
 from conftest import Org
-from voronka.core.models import AuditEntry
+from tests.security.api_matrix import check_foreign_ids, check_role
 from voronka.core.scoping import workspace_scope
 from voronka.crm.models import Company, Contact, ContactPoint, Deal, ImportJob
 from voronka.crm.tests.factories import make_company, make_contact
@@ -129,42 +129,15 @@ def test_matrix_covers_every_route() -> None:
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("route", [_mark(route) for route in ROUTES])
 def test_role_matrix(route: Route, role: str, org: Org, media, bearer: Callable[..., dict[str, str]]) -> None:
-    # Given a member with this role and the objects the route names
-    user = getattr(org, role)
-    ids = targets(org, user)
-    headers = bearer(user, org.workspace)
-    before = snapshot()
-    # When the member calls the route
-    response = call(Client(), route, ids, headers)
-    # Then the capability table decides: allowed → success, denied → 403 and nothing written
-    if role in route.allowed:
-        assert response.status_code == route.ok, response.content
-    else:
-        assert response.status_code == 403, response.content
-        assert response.json()["code"] == "permission_denied"
-        assert snapshot() == before
-        assert AuditEntry.objects.filter(action="access.denied", actor_id=user.pk).count() == 1
+    check_role(route=route, role=role, org=org, bearer=bearer, targets=targets, snapshot=snapshot, call=call)
 
 
 @pytest.mark.parametrize("via", ["bearer", "session"])
 @pytest.mark.parametrize("route", [_mark(route) for route in ID_ROUTES])
 def test_other_workspace_ids_are_not_found(route: Route, via: str, org: Org, other_org: Org, media,
                                            bearer: Callable[..., dict[str, str]]) -> None:
-    # Given Globex's objects and Acme's administrator
-    foreign = targets(other_org, other_org.admin)
-    client = Client()
-    headers: dict[str, str] = {}
-    if via == "bearer":
-        headers = bearer(org.admin, org.workspace)
-    else:
-        client.force_login(org.admin)
-    before = snapshot()
-    # When Acme's administrator names a Globex id
-    response = call(client, route, foreign, headers)
-    # Then it does not exist for them, and nothing changed anywhere
-    assert response.status_code == 404, response.content
-    assert response.json()["code"] == "not_found"
-    assert snapshot() == before
+    check_foreign_ids(route=route, via=via, org=org, other_org=other_org, bearer=bearer, targets=targets,
+                      snapshot=snapshot, call=call)
 
 
 @pytest.mark.parametrize("route", [_mark(route) for route in ID_ROUTES])

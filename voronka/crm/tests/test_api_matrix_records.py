@@ -11,8 +11,8 @@ from django.test import Client
 
 from config.api import api
 from conftest import Org
+from tests.security.api_matrix import check_foreign_ids, check_role
 from voronka.accounts.models import User
-from voronka.core.models import AuditEntry
 from voronka.crm.models import Activity, Company, Contact, ContactPoint, CustomField, Product, Tag, TimelineEntry
 from voronka.crm.tests.factories import make_company, make_contact
 from voronka.crm.tests.records_factories import make_activity, make_field, make_product
@@ -111,21 +111,7 @@ def test_matrix_covers_every_route() -> None:
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method} {route.path}")
 def test_role_matrix(route: Route, role: str, org: Org, bearer: Callable[..., dict[str, str]]) -> None:
-    # Given a member with this role and records they own
-    user = getattr(org, role)
-    ids = targets(org, user)
-    headers = bearer(user, org.workspace)
-    before = snapshot()
-    # When they call the route
-    response = call(Client(), route, ids, headers)
-    # Then the capability table decides: allowed → success, denied → 403 and nothing written
-    if role in route.allowed:
-        assert response.status_code == route.ok, response.content
-    else:
-        assert response.status_code == 403, response.content
-        assert response.json()["code"] == "permission_denied"
-        assert snapshot() == before
-        assert AuditEntry.objects.filter(action="access.denied", actor_id=user.pk).count() == 1
+    check_role(route=route, role=role, org=org, bearer=bearer, targets=targets, snapshot=snapshot, call=call)
 
 
 @pytest.mark.parametrize("via", ["bearer", "session"])
@@ -133,22 +119,8 @@ def test_role_matrix(route: Route, role: str, org: Org, bearer: Callable[..., di
 def test_other_workspace_ids_are_not_found(
     route: Route, via: str, org: Org, other_org: Org, bearer: Callable[..., dict[str, str]]
 ) -> None:
-    # Given Globex's records and Acme's administrator
-    foreign = targets(other_org, other_org.admin)
-    client = Client()
-    headers: dict[str, str] = {}
-    if via == "bearer":
-        headers = bearer(org.admin, org.workspace)
-    else:
-        client.force_login(org.admin)
-        client.get("/api/v1/me")  # the session picks its workspace
-    before = snapshot()
-    # When Acme's administrator names a Globex id
-    response = call(client, route, foreign, headers)
-    # Then it does not exist for them, and nothing changed anywhere
-    assert response.status_code == 404, response.content
-    assert response.json()["code"] == "not_found"
-    assert snapshot() == before
+    check_foreign_ids(route=route, via=via, org=org, other_org=other_org, bearer=bearer, targets=targets,
+                      snapshot=snapshot, call=call)
 
 
 @pytest.mark.parametrize("route", OWNED_ROUTES, ids=lambda route: f"{route.method} {route.path}")
