@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 from django.http import HttpRequest, QueryDict
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,11 +13,17 @@ from .errors import ApplicationError
 FORM_ERROR_STATUS = 400
 
 
-def add_service_error(form: forms.Form, error: ApplicationError) -> None:
-    """Show a service's refusal on the form: per-field messages where a field matches, and the summary."""
+def add_service_error(
+    form: forms.Form, error: ApplicationError, field_names: Callable[[str], str] | None = None
+) -> None:
+    """Show a service's refusal on the form: per-field messages where a field matches, and the summary.
+
+    `field_names` maps a service field name to the form's where they differ (custom.<key> → cf_<key>).
+    """
     for name, messages in error.fields.items():
+        target = field_names(name) if field_names else name
         for message in messages:
-            form.add_error(name if name in form.fields else None, message)
+            form.add_error(target if target in form.fields else None, message)
     form.add_error(None, str(error.message))
 
 

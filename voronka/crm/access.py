@@ -6,12 +6,12 @@ else is NotFoundError (404). `_for_update` variants lock the row for the transac
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 
 from voronka.accounts.actor import Actor
-from voronka.core.errors import NotFoundError
+from voronka.core.access import get_or_not_found
 from voronka.core.visibility import visible_q
 
 from .models import (
@@ -27,19 +27,6 @@ from .models import (
     SavedView,
     Stage,
 )
-
-M = TypeVar("M", bound=Model)
-
-
-def _one(queryset: QuerySet[M], pk: Any) -> M:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise NotFoundError() from None
-    obj = queryset.filter(pk=pk).first()
-    if obj is None:
-        raise NotFoundError()
-    return obj
 
 
 def visible_companies(actor: Actor) -> QuerySet[Company]:
@@ -59,59 +46,61 @@ def visible_activities(actor: Actor) -> QuerySet[Activity]:
 
 
 def access_company(*, actor: Actor, company_id: Any) -> Company:
-    return _one(visible_companies(actor).select_related("owner", "team", "channel"), company_id)
+    return get_or_not_found(visible_companies(actor).select_related("owner", "team", "channel"), company_id)
 
 
 def access_company_for_update(*, actor: Actor, company_id: Any) -> Company:
-    return _one(visible_companies(actor).select_for_update(of=("self",)), company_id)
+    return get_or_not_found(visible_companies(actor).select_for_update(of=("self",)), company_id)
 
 
 def access_contact(*, actor: Actor, contact_id: Any) -> Contact:
-    return _one(visible_contacts(actor).select_related("owner", "team", "company"), contact_id)
+    return get_or_not_found(visible_contacts(actor).select_related("owner", "team", "company"), contact_id)
 
 
 def access_contact_for_update(*, actor: Actor, contact_id: Any) -> Contact:
-    return _one(visible_contacts(actor).select_for_update(of=("self",)), contact_id)
+    return get_or_not_found(visible_contacts(actor).select_for_update(of=("self",)), contact_id)
 
 
 def access_deal(*, actor: Actor, deal_id: Any) -> Deal:
-    return _one(
+    return get_or_not_found(
         visible_deals(actor).select_related("owner", "team", "company", "pipeline", "stage", "channel", "lost_reason"),
         deal_id,
     )
 
 
 def access_deal_for_update(*, actor: Actor, deal_id: Any) -> Deal:
-    return _one(visible_deals(actor).select_related("stage", "pipeline").select_for_update(of=("self",)), deal_id)
+    queryset = visible_deals(actor).select_related("stage", "pipeline").select_for_update(of=("self",))
+    return get_or_not_found(queryset, deal_id)
 
 
 def access_activity(*, actor: Actor, activity_id: Any) -> Activity:
-    return _one(visible_activities(actor).select_related("owner", "deal", "contact", "company"), activity_id)
+    queryset = visible_activities(actor).select_related("owner", "deal", "contact", "company")
+    return get_or_not_found(queryset, activity_id)
 
 
 def access_activity_for_update(*, actor: Actor, activity_id: Any) -> Activity:
-    return _one(visible_activities(actor).select_for_update(of=("self",)), activity_id)
+    return get_or_not_found(visible_activities(actor).select_for_update(of=("self",)), activity_id)
 
 
 # Catalogue objects: every member of the workspace may read them.
 def access_product(*, actor: Actor, product_id: Any) -> Product:
-    return _one(Product.objects.filter(workspace_id=actor.workspace.pk), product_id)
+    return get_or_not_found(Product.objects.filter(workspace_id=actor.workspace.pk), product_id)
 
 
 def access_pipeline(*, actor: Actor, pipeline_id: Any) -> Pipeline:
-    return _one(Pipeline.objects.filter(workspace_id=actor.workspace.pk), pipeline_id)
+    return get_or_not_found(Pipeline.objects.filter(workspace_id=actor.workspace.pk), pipeline_id)
 
 
 def access_stage(*, actor: Actor, stage_id: Any) -> Stage:
-    return _one(Stage.objects.filter(workspace_id=actor.workspace.pk).select_related("pipeline"), stage_id)
+    return get_or_not_found(Stage.objects.filter(workspace_id=actor.workspace.pk).select_related("pipeline"), stage_id)
 
 
 def access_lost_reason(*, actor: Actor, lost_reason_id: Any) -> LostReason:
-    return _one(LostReason.objects.filter(workspace_id=actor.workspace.pk), lost_reason_id)
+    return get_or_not_found(LostReason.objects.filter(workspace_id=actor.workspace.pk), lost_reason_id)
 
 
 def access_custom_field(*, actor: Actor, field_id: Any) -> CustomField:
-    return _one(CustomField.objects.filter(workspace_id=actor.workspace.pk), field_id)
+    return get_or_not_found(CustomField.objects.filter(workspace_id=actor.workspace.pk), field_id)
 
 
 def access_saved_view(*, actor: Actor, view_id: Any) -> SavedView:
@@ -119,7 +108,7 @@ def access_saved_view(*, actor: Actor, view_id: Any) -> SavedView:
     from django.db.models import Q
 
     queryset = SavedView.objects.filter(workspace_id=actor.workspace.pk).filter(Q(user=actor.user) | Q(is_shared=True))
-    return _one(queryset, view_id)
+    return get_or_not_found(queryset, view_id)
 
 
 def access_import_job(*, actor: Actor, job_id: Any) -> ImportJob:
@@ -127,4 +116,4 @@ def access_import_job(*, actor: Actor, job_id: Any) -> ImportJob:
     queryset = ImportJob.objects.filter(workspace_id=actor.workspace.pk)
     if not actor.is_admin:
         queryset = queryset.filter(user=actor.user)
-    return _one(queryset, job_id)
+    return get_or_not_found(queryset, job_id)

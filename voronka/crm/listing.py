@@ -10,7 +10,6 @@ exactly the list the user was looking at, without the pagination.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,7 +18,7 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, Q, QuerySet
 from django.http import QueryDict
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise, cached_property
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +38,10 @@ from .forms.filters import (
     ListFilterForm,
 )
 from .models import CustomEntity, CustomField, SavedView
+from .selectors.activities import activity_list
+from .selectors.companies import company_list
+from .selectors.contacts import contact_list
+from .selectors.deals import deal_list
 
 PER_PAGE_CHOICES = (25, 50, 100)
 EXPORT_MAX_ROWS = 100_000
@@ -49,19 +52,6 @@ QUOTA_LIMIT = 30
 QUOTA_WINDOW = dt.timedelta(minutes=10)
 # Query-string keys that describe a view; anything else (page, csrf) is not saved or exported.
 NON_FILTER_KEYS = frozenset({"page", "csrfmiddlewaretoken", "fmt", "view"})
-
-
-def url_or_none(name: str, *args: Any) -> str | None:
-    """A URL when the route exists (pages of other helpers may land later), else None."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
-
-
-def _call(module: str, name: str) -> Callable[..., Any]:
-    # Imported at call time: the selectors are written alongside these pages.
-    return getattr(importlib.import_module(f"voronka.crm.{module}"), name)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -93,7 +83,7 @@ class ListSpec:
     entity: str  # the URL segment and SavedView.entity: deals, companies, contacts, activities
     title: Promise
     custom_entity: str
-    selector: tuple[str, str]
+    selector: Callable[..., QuerySet[Any]]
     visible: Callable[[Actor], QuerySet[Any]]
     filter_form: type[ListFilterForm]
     columns: tuple[Column, ...]
@@ -125,7 +115,7 @@ def _tags(obj: Any) -> str:
 def _link(name: str, attr: str = "pk") -> Callable[[Any], str | None]:
     def build(obj: Any) -> str | None:
         pk = getattr(obj, attr)
-        return url_or_none(name, pk) if pk else None
+        return reverse(name, args=[pk]) if pk else None
 
     return build
 
@@ -135,7 +125,7 @@ TAGS = Column("tags", _("Tags"), _tags)
 CREATED = Column("created", _("Created"), lambda o: o.created_at, ("created_at",))
 
 DEALS = ListSpec(
-    entity="deals", title=_("Deals"), custom_entity=CustomEntity.DEAL, selector=("selectors.deals", "deal_list"),
+    entity="deals", title=_("Deals"), custom_entity=CustomEntity.DEAL, selector=deal_list,
     visible=access.visible_deals, filter_form=DealFilterForm, default_sort="-created",
     related=("owner", "company", "stage", "pipeline"), prefetch=("tags",), create_url="crm:deal-create",
     edit_capability=Capability.CRM_EDIT_DEALS, has_stages=True,
@@ -154,7 +144,7 @@ DEALS = ListSpec(
 
 COMPANIES = ListSpec(
     entity="companies", title=_("Companies"), custom_entity=CustomEntity.COMPANY,
-    selector=("selectors.companies", "company_list"), visible=access.visible_companies,
+    selector=company_list, visible=access.visible_companies,
     filter_form=CompanyFilterForm, default_sort="name", related=("owner", "channel"), prefetch=("tags",),
     create_url="crm:company-create",
     columns=(
@@ -169,7 +159,7 @@ COMPANIES = ListSpec(
 
 CONTACTS = ListSpec(
     entity="contacts", title=_("Contacts"), custom_entity=CustomEntity.CONTACT,
-    selector=("selectors.contacts", "contact_list"), visible=access.visible_contacts,
+    selector=contact_list, visible=access.visible_contacts,
     filter_form=ContactFilterForm, default_sort="name", related=("owner", "company"), prefetch=("tags",),
     create_url="crm:contact-create",
     columns=(
@@ -194,17 +184,17 @@ def _regarding(obj: Any) -> str:
 
 def _regarding_url(obj: Any) -> str | None:
     if obj.deal_id:
-        return url_or_none("crm:deal-detail", obj.deal_id)
+        return reverse("crm:deal-detail", args=[obj.deal_id])
     if obj.contact_id:
-        return url_or_none("crm:contact-detail", obj.contact_id)
+        return reverse("crm:contact-detail", args=[obj.contact_id])
     if obj.company_id:
-        return url_or_none("crm:company-detail", obj.company_id)
+        return reverse("crm:company-detail", args=[obj.company_id])
     return None
 
 
 ACTIVITIES = ListSpec(
     entity="activities", title=_("Activities"), custom_entity=CustomEntity.ACTIVITY,
-    selector=("selectors.activities", "activity_list"), visible=access.visible_activities,
+    selector=activity_list, visible=access.visible_activities,
     filter_form=ActivityFilterForm, default_sort="due", related=("owner", "deal", "contact", "company"),
     create_url=None, edit_capability=Capability.CRM_EDIT_DEALS, has_tags=False,
     columns=(
@@ -282,8 +272,7 @@ def parse_per_page(raw: str | None) -> int:
 def filtered_queryset(actor: Actor, spec: ListSpec, form: ListFilterForm, sort: Sort) -> QuerySet[Any]:
     """The selector's rows for the valid filters, in the whitelisted order, with what the columns read."""
     ordering = order_fields(spec, sort)
-    selector = _call(*spec.selector)
-    queryset: QuerySet[Any] = selector(actor=actor, ordering=ordering[0], **form.selector_kwargs())
+    queryset: QuerySet[Any] = spec.selector(actor=actor, ordering=ordering[0], **form.selector_kwargs())
     queryset = queryset.select_related(*spec.related).order_by(*ordering)
     if spec.prefetch:
         queryset = queryset.prefetch_related(*spec.prefetch)

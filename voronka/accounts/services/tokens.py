@@ -23,6 +23,15 @@ def hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def _issue(*, user: User, workspace: Workspace, name: str) -> tuple[ApiToken, str]:
+    """A new token row; the secret exists only in the return value, the database keeps its hash."""
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.unscoped.create(
+        workspace=workspace, user=user, name=name, prefix=secret[:10], key_hash=hash_token(secret)
+    )
+    return token, secret
+
+
 @transaction.atomic
 def api_token_create(*, actor: Actor, name: str) -> tuple[ApiToken, str]:
     """Create a token for the actor in the current workspace; the secret is returned only now."""
@@ -30,10 +39,7 @@ def api_token_create(*, actor: Actor, name: str) -> tuple[ApiToken, str]:
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise ApplicationError(_("Name the token (at most 100 characters)."), fields={"name": [_("Required.")]})
-    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        workspace=actor.workspace, user=actor.user, name=name, prefix=secret[:10], key_hash=hash_token(secret)
-    )
+    token, secret = _issue(user=actor.user, workspace=actor.workspace, name=name)
     audit_record(action="token.create", actor=actor.user, target=token, diff={"name": name})
     return token, secret
 
@@ -71,9 +77,6 @@ def api_token_authenticate(secret: str) -> ApiToken | None:
 @transaction.atomic
 def api_token_issue_for(*, user: User, workspace: Workspace, name: str) -> tuple[ApiToken, str]:
     """Issue a token from the command line (`voronka token --email E`)."""
-    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.unscoped.create(
-        workspace=workspace, user=user, name=name, prefix=secret[:10], key_hash=hash_token(secret)
-    )
+    token, secret = _issue(user=user, workspace=workspace, name=name)
     audit_record(action="token.create", actor=None, target=token, diff={"name": name, "via": "cli"})
     return token, secret

@@ -16,6 +16,7 @@ from voronka.accounts.roles import Capability
 from voronka.accounts.selectors import membership_list
 from voronka.channels.models import SalesChannel
 from voronka.core.errors import ApplicationError
+from voronka.core.pages import add_service_error
 
 from ..models import CustomField, CustomFieldKind, SizeBand
 
@@ -75,16 +76,15 @@ class RecordForm(forms.Form):
         return data
 
     def add_service_error(self, error: ApplicationError) -> None:
-        """The service's field errors on the matching inputs (custom.<key> → cf_<key>), the summary on top."""
-        for name, messages in error.fields.items():
-            target = name
-            if name.startswith("custom."):
-                target = CUSTOM_PREFIX + name.removeprefix("custom.")
-            elif name == "owner":
-                target = "owner_id"
-            for message in messages:
-                self.add_error(target if target in self.fields else None, message)
-        self.add_error(None, str(error.message))
+        """The service's field errors on the matching inputs, the summary on top."""
+        add_service_error(self, error, field_names=service_field_to_form)
+
+
+def service_field_to_form(name: str) -> str:
+    """A service's field name as this form calls it: custom.<key> → cf_<key>, owner → owner_id."""
+    if name.startswith("custom."):
+        return CUSTOM_PREFIX + name.removeprefix("custom.")
+    return "owner_id" if name == "owner" else name
 
 
 def record_initial(record: Any, own_fields: tuple[str, ...], custom_fields: list[CustomField]) -> dict[str, Any]:

@@ -8,7 +8,6 @@ from typing import Any
 
 from django import template
 from django.core.exceptions import FieldDoesNotExist
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -45,15 +44,6 @@ def days_in_stage(deal: Deal, now: dt.datetime | None = None) -> int:
 @register.filter
 def is_stalled(deal: Deal, now: dt.datetime | None = None) -> bool:
     return deal_is_stalled(deal, now or timezone.now())
-
-
-@register.simple_tag
-def url_or_none(name: str, *args: Any) -> str | None:
-    """The URL of a route that may not exist yet (another part of the app provides it), else None."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
 
 
 @register.filter

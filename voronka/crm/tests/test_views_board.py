@@ -294,6 +294,8 @@ def test_empty_states(org: Org) -> None:
     empty = client.get(reverse("crm:board")).content.decode()
     assert 'id="board-no-deals"' in empty
     assert reverse("crm:deal-create") in empty
+    assert reverse("crm:imports") not in empty  # reps may not import
+    assert reverse("crm:imports") in _client(org.manager).get(reverse("crm:board")).content.decode()
 
 
 def test_pipeline_switcher_picks_the_pipeline(org: Org) -> None:

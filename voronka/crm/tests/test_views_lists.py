@@ -134,6 +134,8 @@ def test_empty_states(org, login_as):
     empty = client.get(reverse("crm:contact-list")).content.decode()
     assert 'id="list-empty"' in empty
     assert reverse("crm:contact-create") in empty
+    assert reverse("crm:imports") in empty  # admins may import: the empty state offers it
+    assert reverse("crm:imports") not in login_as(org.rep).get(reverse("crm:contact-list")).content.decode()
     make_contact(org.workspace, org.admin, full_name="Someone")
     no_match = client.get(reverse("crm:contact-list"), {"q": "nobody-like-this"}).content.decode()
     assert 'id="clear-filters"' in no_match

@@ -7,7 +7,6 @@ version, a stage gate) does not undo the others, and the page says which failed 
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +27,9 @@ from voronka.core.pages import safe_next
 
 from ..access import access_stage
 from ..listing import ListSpec, audit_list_action, quota_check
+from ..services.deals import deal_move_stage
+from ..services.records import record_delete, record_set_owner
+from ..services.tags import tags_add
 from .list_support import spec_for
 
 MAX_IDS = 500
@@ -37,10 +39,6 @@ ACTIONS: dict[str, Capability | None] = {
     "tag": None,  # the list's edit capability
     "delete": Capability.CRM_DELETE,
 }
-
-
-def _service(module: str, name: str) -> Any:
-    return getattr(importlib.import_module(f"voronka.crm.services.{module}"), name)
 
 
 @dataclass
@@ -98,22 +96,18 @@ def _run(actor: Actor, spec: ListSpec, action: str, request: HttpRequest, record
     result = BulkResult()
     if action == "assign":
         owner = _member(actor, request.POST.get("owner"))
-        set_owner = _service("records", "record_set_owner")
-        _each(records, result, lambda record: set_owner(actor=actor, record=record, owner=owner))
+        _each(records, result, lambda record: record_set_owner(actor=actor, record=record, owner=owner))
     elif action == "stage":
         stage = access_stage(actor=actor, stage_id=request.POST.get("stage"))
-        move = _service("deals", "deal_move_stage")
-        _each(records, result, lambda deal: move(actor=actor, deal=deal, stage=stage, version=deal.version))
+        _each(records, result, lambda deal: deal_move_stage(actor=actor, deal=deal, stage=stage, version=deal.version))
     elif action == "tag":
         names = [name for name in (request.POST.get("tag") or "").split(",") if name.strip()]
         if not names:
             raise ApplicationError(_("Type a tag."), fields={"tag": [_("Type a tag.")]})
-        tags_add = _service("tags", "tags_add")
         with transaction.atomic():
             result.done = tags_add(actor=actor, records=records, names=names)
     elif action == "delete":
-        delete = _service("records", "record_delete")
-        _each(records, result, lambda record: delete(actor=actor, record=record))
+        _each(records, result, lambda record: record_delete(actor=actor, record=record))
     return result
 
 

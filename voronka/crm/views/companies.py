@@ -3,7 +3,6 @@ create and delete. The helpers at the top are shared with the contact page."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,14 +25,12 @@ from ..access import access_company, access_company_for_update, visible_activiti
 from ..forms.companies import CUSTOM_PREFIX, CompanyForm, RecordForm, current_initial, record_initial
 from ..forms.contacts import RecordQuickAddForm
 from ..models import Company, CustomEntity, CustomField, TimelineEntry
+from ..services.activities import activity_create
+from ..services.companies import company_create, company_delete, company_update
 from .list_support import wrong_method
 
 RELATED_LIMIT = 50
 TIMELINE_LIMIT = 100
-
-
-def _service(module: str, name: str) -> Callable[..., Any]:
-    return getattr(importlib.import_module(f"voronka.crm.services.{module}"), name)  # type: ignore[no-any-return]
 
 
 def custom_fields_of(actor: Actor, entity: str) -> list[CustomField]:
@@ -78,7 +75,7 @@ def quick_add(request: HttpRequest, actor: Actor, link: dict[str, Any], back: st
     if form.is_valid():
         try:
             with transaction.atomic():
-                _service("activities", "activity_create")(actor=actor, data={**form.cleaned_data, **link})
+                activity_create(actor=actor, data={**form.cleaned_data, **link})
         except ApplicationError as error:
             messages.error(request, str(error.message))
             return redirect(back)
@@ -127,7 +124,7 @@ def company_create_view(request: HttpRequest, actor: Actor) -> HttpResponse:
     status = 200
     if request.method == "POST":
         company, status, _current = save_record_form(
-            request, form, lambda data: _service("companies", "company_create")(actor=actor, data=data)
+            request, form, lambda data: company_create(actor=actor, data=data)
         )
         if company is not None:
             messages.success(request, _("Company “%(name)s” created.") % {"name": company.name})
@@ -148,7 +145,7 @@ def company_edit_view(request: HttpRequest, actor: Actor, company_id: int) -> Ht
     if request.method == "POST":
         def save(data: dict[str, Any]) -> Company:
             locked = access_company_for_update(actor=actor, company_id=company_id)
-            return _service("companies", "company_update")(  # type: ignore[no-any-return]
+            return company_update(  # type: ignore[no-any-return]
                 actor=actor, company=locked, data=data, version=form.cleaned_data.get("version") or 0
             )
 
@@ -179,7 +176,7 @@ def company_delete_view(request: HttpRequest, actor: Actor, company_id: int) -> 
         try:
             with transaction.atomic():
                 locked = access_company_for_update(actor=actor, company_id=company_id)
-                _service("companies", "company_delete")(actor=actor, company=locked)
+                company_delete(actor=actor, company=locked)
         except ApplicationError as refused:
             error = refused
         else:

@@ -29,7 +29,8 @@ from ..access import (
 from ..forms.companies import current_initial, record_initial
 from ..forms.contacts import ContactForm, RecordQuickAddForm
 from ..models import Contact, CustomEntity, CustomField, PointKind
-from .companies import RELATED_LIMIT, _service, custom_fields_of, custom_rows, quick_add, save_record_form, timeline_of
+from ..services.contacts import contact_create, contact_delete, contact_update
+from .companies import RELATED_LIMIT, custom_fields_of, custom_rows, quick_add, save_record_form, timeline_of
 from .list_support import wrong_method
 
 
@@ -91,7 +92,7 @@ def contact_create_view(request: HttpRequest, actor: Actor) -> HttpResponse:
     status = 200
     if request.method == "POST":
         contact, status, _current = save_record_form(
-            request, form, lambda data: _service("contacts", "contact_create")(actor=actor, data=data)
+            request, form, lambda data: contact_create(actor=actor, data=data)
         )
         if contact is not None:
             messages.success(request, _("Contact “%(name)s” created.") % {"name": contact.full_name})
@@ -112,7 +113,7 @@ def contact_edit_view(request: HttpRequest, actor: Actor, contact_id: int) -> Ht
     if request.method == "POST":
         def save(data: dict[str, Any]) -> Contact:
             locked = access_contact_for_update(actor=actor, contact_id=contact_id)
-            return _service("contacts", "contact_update")(  # type: ignore[no-any-return]
+            return contact_update(  # type: ignore[no-any-return]
                 actor=actor, contact=locked, data=data, version=form.cleaned_data.get("version") or 0
             )
 
@@ -144,7 +145,7 @@ def contact_delete_view(request: HttpRequest, actor: Actor, contact_id: int) -> 
         try:
             with transaction.atomic():
                 locked = access_contact_for_update(actor=actor, contact_id=contact_id)
-                _service("contacts", "contact_delete")(actor=actor, contact=locked)
+                contact_delete(actor=actor, contact=locked)
         except ApplicationError as refused:
             error = refused
         else:

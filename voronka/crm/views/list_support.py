@@ -12,7 +12,7 @@ from voronka.accounts.roles import Capability
 from voronka.accounts.selectors import membership_list
 from voronka.core.errors import NotFoundError
 
-from ..listing import PER_PAGE_CHOICES, SPECS, ListPage, ListSpec, url_or_none
+from ..listing import PER_PAGE_CHOICES, SPECS, ListPage, ListSpec
 from ..models import Stage
 
 
@@ -32,8 +32,8 @@ def list_context(request: HttpRequest, actor: Actor, listing: ListPage) -> dict[
         "list_url": spec.list_url,
         "query": listing.query.urlencode(),
         "per_page_choices": PER_PAGE_CHOICES,
-        "create_url": url_or_none(spec.create_url) if spec.create_url and can_edit else None,
-        "import_url": url_or_none("crm:import-list") if actor.can(Capability.CRM_IMPORT) else None,
+        "create_url": reverse(spec.create_url) if spec.create_url and can_edit else None,
+        "import_url": reverse("crm:imports") if actor.can(Capability.CRM_IMPORT) else None,
         "can_export": actor.can(Capability.CRM_EXPORT),
         "export_url": reverse("crm:list-export", args=[spec.entity]),
         "bulk_url": reverse("crm:list-bulk", args=[spec.entity]),

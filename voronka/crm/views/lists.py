@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
@@ -18,6 +15,7 @@ from voronka.accounts.roles import Capability
 from voronka.core.errors import ApplicationError
 from voronka.core.navigation import NavEntry, Part
 
+from ..exporting import export_rows
 from ..listing import audit_list_action, build_list, export_table, filter_query, quota_check
 from .list_support import list_context, spec_for
 
@@ -67,12 +65,6 @@ def activity_list_view(request: HttpRequest, actor: Actor) -> HttpResponse:
     return _render(request, actor, "activities")
 
 
-def _export_rows(*, rows: Any, headers: list[str], fmt: str) -> tuple[Any, str, str]:
-    # Written by the import helper; imported at call time so the lists load without it.
-    exporting = importlib.import_module("voronka.crm.exporting")
-    return exporting.export_rows(rows=rows, headers=headers, fmt=fmt)  # type: ignore[no-any-return]
-
-
 @require_http_methods(["POST"])
 @actor_required(Capability.CRM_EXPORT)
 def list_export_view(request: HttpRequest, actor: Actor, entity: str) -> HttpResponse:
@@ -85,7 +77,7 @@ def list_export_view(request: HttpRequest, actor: Actor, entity: str) -> HttpRes
     with transaction.atomic():
         quota_check(actor)
         headers, rows, count = export_table(actor, spec, params)
-        content, content_type, ext = _export_rows(rows=list(rows), headers=headers, fmt=fmt)
+        content, content_type, ext = export_rows(rows=list(rows), headers=headers, fmt=fmt)
         audit_list_action(actor=actor, action="crm.export", diff={
             "entity": entity, "format": fmt, "filters": filter_query(params).urlencode()[:1000], "rows": count,
         })
