@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from ninja import Field, Schema
@@ -46,3 +47,23 @@ def custom_filters_from(query: Any) -> dict[str, str]:
         for name in query
         if name.startswith(CUSTOM_PARAM_PREFIX) and len(name) <= 60 and "\x00" not in query.get(name, "")
     }
+
+
+class OwnedRecordRead(Schema):
+    """What every owned, versioned, taggable record shows besides its own fields."""
+
+    owner: OwnerRead | None
+    team_id: int | None
+    tags: list[str]
+    custom: dict[str, Any]
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_owner(obj: Any) -> OwnerRead | None:
+        return owner_of(obj)
+
+    @staticmethod
+    def resolve_tags(obj: Any) -> list[str]:
+        return tag_names(obj)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
 from ninja import Field, Schema
 
 from voronka.core.api import Text
 
-from ..models import Company
-from .common import CustomValues, OwnerRead, Tags, owner_of, tag_names
+from .common import CustomValues, OwnedRecordRead, Tags
 
 # "" clears the band; one Literal (not an enum union) keeps the 422 field name plain.
 SizeBandValue = Literal["", "1-9", "10-49", "50-249", "250-999", "1000+"]
@@ -19,7 +18,7 @@ CompanyOrdering = Literal["name", "-name", "created_at", "-created_at", "updated
                           "annual_revenue", "-annual_revenue", "city", "-city"]
 
 
-class CompanyRead(Schema):
+class CompanyRead(OwnedRecordRead):
     id: int
     name: str
     domain: str
@@ -30,21 +29,7 @@ class CompanyRead(Schema):
     city: str
     annual_revenue: Decimal | None
     channel_id: int | None
-    owner: OwnerRead | None
-    team_id: int | None
-    tags: list[str]
-    custom: dict[str, Any]
-    version: int
-    created_at: dt.datetime
-    updated_at: dt.datetime
 
-    @staticmethod
-    def resolve_owner(obj: Company) -> OwnerRead | None:
-        return owner_of(obj)
-
-    @staticmethod
-    def resolve_tags(obj: Company) -> list[str]:
-        return tag_names(obj)
 
 
 class CompanyCreate(Schema):

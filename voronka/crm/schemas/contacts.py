@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
 from voronka.core.api import Text
 
 from ..models import AgeBand, Contact, Gender
-from .common import CustomValues, OwnerRead, RefRead, Tags, owner_of, tag_names
+from .common import CustomValues, OwnedRecordRead, RefRead, Tags
 
 ContactOrdering = Literal["full_name", "-full_name", "created_at", "-created_at", "updated_at", "-updated_at",
                           "city", "-city", "email", "-email"]
@@ -20,7 +20,7 @@ GenderValue = Literal["", "f", "m", "x"]
 Points = Annotated[list[Annotated[Text, Field(max_length=254)]], Field(max_length=10)]
 
 
-class ContactRead(Schema):
+class ContactRead(OwnedRecordRead):
     id: int
     full_name: str
     first_name: str
@@ -35,21 +35,7 @@ class ContactRead(Schema):
     age_band: str
     gender: str
     lead_source: str
-    owner: OwnerRead | None
-    team_id: int | None
-    tags: list[str]
-    custom: dict[str, Any]
-    version: int
-    created_at: dt.datetime
-    updated_at: dt.datetime
 
-    @staticmethod
-    def resolve_owner(obj: Contact) -> OwnerRead | None:
-        return owner_of(obj)
-
-    @staticmethod
-    def resolve_tags(obj: Contact) -> list[str]:
-        return tag_names(obj)
 
     @staticmethod
     def resolve_company(obj: Contact) -> RefRead | None:
