@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # Some sdists (xstatic-bootstrap) still need setuptools' pkg_resources to build.
-PIP := PIP_CONSTRAINT=$(CURDIR)/.pip-build-constraints.txt PIP_DISABLE_PIP_VERSION_CHECK=1 $(BIN)/pip
+PIP := PIP_CONSTRAINT=$(CURDIR)/.pip-build-constraints.txt PIP_BUILD_CONSTRAINT=$(CURDIR)/.pip-build-constraints.txt PIP_DISABLE_PIP_VERSION_CHECK=1 $(BIN)/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= $(or $(TEST_DATABASE_URL),postgres://postgres@127.0.0.1:5432/postgres)

@@ -6,8 +6,12 @@ from ninja.openapi.views import openapi_view
 
 from voronka.accounts.api import router as accounts_router
 from voronka.accounts.api_auth import BearerTokenAuth, SessionActorAuth
+from voronka.analytics.api import router as analytics_router
 from voronka.core.api import install_error_handlers
 from voronka.crm.api import router as crm_router
+from voronka.funnel.api import router as funnel_router
+from voronka.goals.api import router as goals_router
+from voronka.metrics.api import router as metrics_router
 
 API_DESCRIPTION = """
 Voronka's JSON API.
@@ -36,6 +40,8 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/", accounts_router)
 api.add_router("/", crm_router)
+for _router in (metrics_router, goals_router, funnel_router, analytics_router):
+    api.add_router("/", _router)
 
 
 def api_docs(request: HttpRequest) -> HttpResponse:

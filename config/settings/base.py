@@ -60,6 +60,10 @@ INSTALLED_APPS = [
     "voronka.accounts",
     "voronka.channels",
     "voronka.crm",
+    "voronka.metrics",
+    "voronka.goals",
+    "voronka.funnel",
+    "voronka.analytics",
     "voronka.demo",
 ]
 

@@ -12,6 +12,10 @@ COVERED_TAGS = {
     "crm:records": "voronka/crm/tests/test_api_matrix_records.py",
     "crm:deals": "voronka/crm/tests/test_api_matrix_deals.py",
     "crm:imports": "voronka/crm/tests/test_api_matrix_imports.py",
+    "metrics": "voronka/metrics/tests/test_api_matrix.py",
+    "goals": "voronka/goals/tests/test_api_matrix.py",
+    "funnel": "voronka/funnel/tests/test_api_matrix.py",
+    "analytics": "voronka/analytics/tests/test_api_matrix.py",
 }
 
 

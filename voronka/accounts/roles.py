@@ -39,6 +39,17 @@ class Capability(StrEnum):
     CRM_EXPORT = "crm.export"
     CRM_MERGE = "crm.merge"
     CRM_CONFIGURE = "crm.configure"  # pipelines, stages, products, custom fields, lost reasons
+    # Numbers: everyone reads them, always limited to the rows their visibility allows.
+    METRICS_VIEW = "metrics.view"
+    ANALYTICS_VIEW = "analytics.view"  # dashboards, the channel comparison, reports
+    DASHBOARDS_SHARE = "analytics.share"  # share a dashboard or a report with a team
+    REPORTS_SCHEDULE = "analytics.schedule"  # email a saved report every week
+    GOALS_VIEW = "goals.view"
+    GOALS_MANAGE = "goals.manage"  # set, split and archive goals; write objectives
+    ALERTS_MANAGE = "goals.alerts"  # KPI alert rules
+    FUNNEL_VIEW = "funnel.view"  # funnel, bottlenecks, forecast
+    FUNNEL_MANAGE = "funnel.manage"  # retrain the win-probability model, take forecast snapshots
+    CHANNELS_MANAGE = "channels.manage"  # the sales-channel catalogue and its economics
 
 
 _EVERYONE = {
@@ -49,6 +60,10 @@ _EVERYONE = {
     Capability.CRM_VIEW,
     Capability.CRM_EDIT_CONTACTS,
     Capability.CRM_EXPORT,
+    Capability.METRICS_VIEW,
+    Capability.ANALYTICS_VIEW,
+    Capability.GOALS_VIEW,
+    Capability.FUNNEL_VIEW,
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -57,11 +72,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         _EVERYONE
         | {
             Capability.INVITE_MEMBERS, Capability.CRM_EDIT_DEALS, Capability.CRM_ASSIGN, Capability.CRM_DELETE,
-            Capability.CRM_IMPORT, Capability.CRM_MERGE,
+            Capability.CRM_IMPORT, Capability.CRM_MERGE, Capability.DASHBOARDS_SHARE, Capability.REPORTS_SCHEDULE,
+            Capability.GOALS_MANAGE, Capability.ALERTS_MANAGE, Capability.FUNNEL_MANAGE,
         }
     ),
     Role.REP: frozenset(_EVERYONE | {Capability.CRM_EDIT_DEALS}),
-    Role.MARKETER: frozenset(_EVERYONE | {Capability.CRM_IMPORT}),
+    Role.MARKETER: frozenset(_EVERYONE | {Capability.CRM_IMPORT, Capability.REPORTS_SCHEDULE}),
 }
 
 # What rows a role sees inside the workspace; reps widen to their team where the workspace allows.

@@ -1,0 +1,5 @@
+"""analytics's endpoints."""
+
+from ninja import Router
+
+router = Router(tags=["analytics"])

@@ -1,0 +1,5 @@
+"""funnel's endpoints."""
+
+from ninja import Router
+
+router = Router(tags=["funnel"])

@@ -1,0 +1,5 @@
+"""goals's endpoints."""
+
+from ninja import Router
+
+router = Router(tags=["goals"])

@@ -1,0 +1,5 @@
+"""metrics's endpoints."""
+
+from ninja import Router
+
+router = Router(tags=["metrics"])
