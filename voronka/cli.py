@@ -2,6 +2,7 @@
 
 voronka serve [addr]     run the web server (development server; use gunicorn in production)
 voronka worker           run the background-task worker (django-tasks-db)
+voronka scheduler        enqueue periodic jobs (KPI alerts, weekly reports) when due
 voronka demo [--scale N] load the demo company
 voronka token --email E  issue an API token
 voronka <command>        any Django management command

@@ -108,3 +108,13 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.status_code})"
+
+
+class ScheduledRun(models.Model):
+    """When each periodic job (core/schedule.py) was last enqueued; not workspace data."""
+
+    name = models.CharField(max_length=100, unique=True)
+    last_enqueued_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.last_enqueued_at:%Y-%m-%d %H:%M}"

@@ -1,4 +1,4 @@
-"""`voronka run`: the web server and a background worker together; Ctrl-C stops both.
+"""`voronka run`: the web server, a background worker and the scheduler together; Ctrl-C stops all.
 
 A small supervisor rather than a shell `&`: background jobs of a non-interactive shell ignore
 SIGINT, so Ctrl-C could leave one of the two running.
@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Serve the site and run a background-task worker until Ctrl-C."
+    help = "Serve the site, a background-task worker and the scheduler until Ctrl-C."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
@@ -25,6 +25,7 @@ class Command(BaseCommand):
         cli = [sys.executable, "-m", "voronka.cli"]
         children = [
             subprocess.Popen([*cli, "worker", "--interval", "1"]),  # noqa: S603 — our own interpreter and module
+            subprocess.Popen([*cli, "scheduler", "--interval", "30"]),  # noqa: S603
             subprocess.Popen([*cli, "serve", addrport, "--noreload"]),  # noqa: S603
         ]
         stopping = False
