@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from email.message import Message
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -93,3 +96,40 @@ def bearer() -> Callable[[User, Workspace], dict[str, str]]:
 
 
 __all__ = ["PASSWORD", "Membership", "Org"]
+
+
+@dataclass
+class SmtpSink:
+    """A real SMTP server on loopback (aiosmtpd); Django's SMTP backend sends to it."""
+
+    messages: list[Message]
+
+    def to(self, address: str) -> list[Message]:
+        return [m for m in self.messages if address in (m.get("To") or "")]
+
+
+@pytest.fixture
+def smtp_sink(settings: Any) -> Iterator[SmtpSink]:
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message as MessageHandler
+
+    received: list[Message] = []
+
+    class Collect(MessageHandler):
+        def handle_message(self, message: Message) -> None:
+            received.append(message)
+
+    with socket.socket() as probe:  # aiosmtpd's start-up check cannot use port 0; take a free one
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        yield SmtpSink(received)
+    finally:
+        controller.stop()
