@@ -15,7 +15,6 @@ COVERED_TAGS = {
     "metrics": "voronka/metrics/tests/test_api_matrix.py",
     "goals": "voronka/goals/tests/test_api_matrix.py",
     "funnel": "voronka/funnel/tests/test_api_matrix.py",
-    "analytics": "voronka/analytics/tests/test_api_matrix.py",
 }
 
 

@@ -1,0 +1,3 @@
+"""Dashboards and their widgets."""
+
+__all__: list[str] = []

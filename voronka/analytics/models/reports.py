@@ -1,0 +1,3 @@
+"""Saved reports and their weekly schedule."""
+
+__all__: list[str] = []

@@ -1,0 +1,201 @@
+"""The metric catalogue: every KPI defined once, and the slices numbers can be broken down by.
+
+`metrics` registers the CRM metrics (definitions.py); a higher app adds its own in its
+`AppConfig.ready()` with `register_metric` / `register_slice` / `register_source`. Goals,
+dashboards, reports, contests and experiments read every number through this catalogue and
+the one engine (engine.py), so a KPI has exactly one definition.
+
+A metric is built from measures. A measure is one SQL aggregate (a count, a sum, or the values
+for a median) over the rows of a source (deals, contacts, activities, line items), filtered
+by a base condition, dated by one field (which decides the period a row belongs to), and
+optionally counted only where a row condition holds. Measures of several metrics that share a
+source, a date field and a base condition are computed by one query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from django.db.models import Q
+from django.utils.functional import Promise
+
+Number = int | float | Decimal
+
+
+class Unit(StrEnum):
+    COUNT = "count"
+    MONEY = "money"
+    RATIO = "ratio"  # a share between 0 and 1, shown as a percentage
+    DAYS = "days"
+
+
+class Direction(StrEnum):
+    HIGHER_IS_BETTER = "higher"
+    LOWER_IS_BETTER = "lower"
+
+
+class Aggregation(StrEnum):
+    COUNT = "count"  # rows where the measure's condition holds
+    SUM = "sum"  # the sum of `value` over those rows
+    MEDIAN = "median"  # the median of `value` over those rows, computed in Python
+
+
+@dataclass(frozen=True)
+class Source:
+    """A table metrics read, with the fields that decide who may see a row and how it slices."""
+
+    key: str
+    model: str  # "app_label.Model"
+    owner_field: str
+    team_field: str
+    slice_fields: Mapping[str, str]  # slice key → the field path to group and filter by
+    # Slices reached through a to-many relation (a deal's products) multiply rows: counts
+    # over this source then count distinct ids.
+    fanout_slices: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Slice:
+    key: str
+    name: Promise | str
+    # (workspace id, the raw values seen) → display labels; values missing from the answer
+    # are shown as they are.
+    labels: Callable[[int, list[Any]], dict[Any, str]]
+    description: Promise | str = ""
+    value_type: type = int  # ids are ints; text slices (lead source, industry) are str
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a base condition may depend on: the moment of the query (snapshots) and the workspace."""
+
+    workspace_id: int
+    now: Any  # aware datetime
+
+
+@dataclass(frozen=True)
+class Measure:
+    source: str
+    date_field: str | None  # None: a snapshot of now, not dated by the period
+    base: str  # a named base condition of the source (see `register_base`)
+    aggregation: Aggregation = Aggregation.COUNT
+    # A Django expression factory for SUM and MEDIAN (MEDIAN: a value in days or any number).
+    value: Callable[[], Any] | None = None
+    # Counted only where this holds (also what drill-down lists): a Q or a conditional expression.
+    where: Q | Any = None
+
+    @property
+    def group_key(self) -> tuple[str, str | None, str]:
+        return (self.source, self.date_field, self.base)
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    name: Promise | str
+    description: Promise | str
+    unit: Unit
+    direction: Direction
+    measures: Mapping[str, Measure]
+    slices: frozenset[str]
+    # Combines the measured values (by measure name) into the metric; default: the only measure.
+    combine: Callable[[Mapping[str, Number | None]], Number | None] | None = None
+    # Measures to use instead when a slice needs another source (deal revenue by product comes
+    # from the line items).
+    variants: Mapping[str, Mapping[str, Measure]] = field(default_factory=dict)
+    # The measure whose rows a number drills down to.
+    drill: str | None = None
+    required_slices: frozenset[str] = frozenset()
+    # A custom computation for metrics that are not aggregates of one source (stage conversion).
+    compute: Callable[..., Any] | None = None
+
+    @property
+    def is_snapshot(self) -> bool:
+        return bool(self.measures) and all(m.date_field is None for m in self.measures.values())
+
+    def measures_for(self, slices: frozenset[str]) -> Mapping[str, Measure]:
+        for slice_key, measures in self.variants.items():
+            if slice_key in slices:
+                return measures
+        return self.measures
+
+    def value_from(self, measured: Mapping[str, Number | None]) -> Number | None:
+        if self.combine is not None:
+            return self.combine(measured)
+        (only,) = measured.values()
+        return only
+
+
+_metrics: dict[str, Metric] = {}
+_slices: dict[str, Slice] = {}
+_sources: dict[str, Source] = {}
+_bases: dict[tuple[str, str], Callable[[Context], Q]] = {}
+
+
+def register_metric(metric: Metric) -> None:
+    _metrics[metric.key] = metric
+
+
+def register_slice(slice_: Slice) -> None:
+    _slices[slice_.key] = slice_
+
+
+def register_source(source: Source) -> None:
+    _sources[source.key] = source
+
+
+def register_base(source: str, name: str, condition: Callable[[Context], Q]) -> None:
+    """A named base condition rows of `source` must meet (e.g. deals: "closed")."""
+    _bases[(source, name)] = condition
+
+
+def metric_get(key: str) -> Metric | None:
+    return _metrics.get(key)
+
+
+def metrics_all() -> list[Metric]:
+    return list(_metrics.values())
+
+
+def slice_get(key: str) -> Slice | None:
+    return _slices.get(key)
+
+
+def slices_all() -> list[Slice]:
+    return list(_slices.values())
+
+
+def source_get(key: str) -> Source:
+    return _sources[key]
+
+
+def base_condition(source: str, name: str, context: Context) -> Q:
+    return _bases[(source, name)](context)
+
+
+def ratio(numerator: str, denominator: str) -> Callable[[Mapping[str, Number | None]], float | None]:
+    """A combine function: numerator ÷ denominator, None when the denominator is empty."""
+
+    def combine(values: Mapping[str, Number | None]) -> float | None:
+        top, bottom = values.get(numerator), values.get(denominator)
+        if not bottom:
+            return None
+        return float(top or 0) / float(bottom)
+
+    return combine
+
+
+def money_ratio(numerator: str, denominator: str) -> Callable[[Mapping[str, Number | None]], Decimal | None]:
+    """Money ÷ count (an average check): exact Decimal, rounded to the kopeck."""
+
+    def combine(values: Mapping[str, Number | None]) -> Decimal | None:
+        top, bottom = values.get(numerator), values.get(denominator)
+        if not bottom:
+            return None
+        return (Decimal(top or 0) / Decimal(bottom)).quantize(Decimal("0.01"))
+
+    return combine

@@ -1,0 +1,341 @@
+"""The CRM metrics, their sources and the slices: the catalogue's first entries.
+
+Each definition below is also the documentation the glossary page shows; tests recompute
+every one independently with pandas on generated data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from voronka.accounts.models import Team, User
+from voronka.channels.models import SalesChannel
+from voronka.crm.models import (
+    ActivityKind,
+    Contact,
+    DealStatus,
+    Pipeline,
+    Product,
+    Stage,
+    StageKind,
+    StageTransition,
+)
+
+from .buckets import Bucket
+from .catalogue import (
+    Aggregation,
+    Context,
+    Direction,
+    Measure,
+    Metric,
+    Slice,
+    Source,
+    Unit,
+    money_ratio,
+    ratio,
+    register_base,
+    register_metric,
+    register_slice,
+    register_source,
+)
+
+MONEY = DecimalField(max_digits=20, decimal_places=4)
+WON = Q(status=DealStatus.WON)
+
+DEAL_SLICES = {
+    "owner": "owner_id", "team": "team_id", "pipeline": "pipeline_id", "channel": "channel_id",
+    "lead_source": "lead_source", "industry": "company__industry", "product": "line_items__product_id",
+    "stage": "stage_id",
+}
+LINE_SLICES = {
+    "owner": "deal__owner_id", "team": "deal__team_id", "pipeline": "deal__pipeline_id",
+    "channel": "deal__channel_id", "lead_source": "deal__lead_source", "industry": "deal__company__industry",
+    "product": "product_id",
+}
+CONTACT_SLICES = {
+    "owner": "owner_id", "team": "team_id", "lead_source": "lead_source", "industry": "company__industry",
+    "channel": "company__channel_id",
+}
+ACTIVITY_SLICES = {"owner": "owner_id", "team": "team_id", "activity_type": "kind", "pipeline": "deal__pipeline_id"}
+
+DEAL_ANALYSIS_SLICES = frozenset({"owner", "team", "pipeline", "channel", "lead_source", "industry"})
+
+
+# ---- labels -----------------------------------------------------------------------------------
+
+def _user_labels(workspace_id: int, values: list[Any]) -> dict[Any, str]:
+    return {user.pk: user.display_name for user in User.objects.filter(pk__in=values)}
+
+
+def _named(model: Any) -> Any:
+    def labels(workspace_id: int, values: list[Any]) -> dict[Any, str]:
+        rows = model.unscoped.filter(workspace_id=workspace_id, pk__in=values)
+        return {row.pk: str(row) for row in rows}
+
+    return labels
+
+
+def _team_labels(workspace_id: int, values: list[Any]) -> dict[Any, str]:
+    return {team.pk: team.name for team in Team.objects.filter(workspace_id=workspace_id, pk__in=values)}
+
+
+def _stage_labels(workspace_id: int, values: list[Any]) -> dict[Any, str]:
+    rows = Stage.unscoped.filter(workspace_id=workspace_id, pk__in=values).select_related("pipeline")
+    return {stage.pk: f"{stage.pipeline.name}: {stage.name}" for stage in rows}
+
+
+def _as_is(workspace_id: int, values: list[Any]) -> dict[Any, str]:
+    return {value: str(value) for value in values}
+
+
+def _activity_kind_labels(workspace_id: int, values: list[Any]) -> dict[Any, str]:
+    names = dict(ActivityKind.choices)
+    return {value: str(names.get(value, value)) for value in values}
+
+
+# ---- bases ------------------------------------------------------------------------------------
+
+def _stalled(context: Context) -> Q:
+    """Open deals longer in their stage than the stage allows, as of the query's moment."""
+    condition = Q(pk__in=[])
+    stages = Stage.unscoped.filter(workspace_id=context.workspace_id, stalled_after_days__isnull=False)
+    for stage_id, days in stages.values_list("pk", "stalled_after_days"):
+        condition |= Q(stage_id=stage_id, stage_entered_at__lt=context.now - dt.timedelta(days=days))
+    return Q(status=DealStatus.OPEN) & condition
+
+
+# ---- values -----------------------------------------------------------------------------------
+
+def _amount() -> Any:
+    return F("amount")
+
+
+def _fee_rate(prefix: str = "") -> Any:
+    return Coalesce(F(f"{prefix}channel__fee_percent"), Value(Decimal(0)), output_field=MONEY) / Value(Decimal(100))
+
+
+def _deal_gross_profit() -> Any:
+    return ExpressionWrapper(F("amount") - F("cost") - F("amount") * _fee_rate(), output_field=MONEY)
+
+
+def _line_total() -> Any:
+    return ExpressionWrapper(
+        F("quantity") * F("unit_price") * (Value(Decimal(100)) - F("discount_percent")) / Value(Decimal(100)),
+        output_field=MONEY,
+    )
+
+
+def _line_gross_profit() -> Any:
+    total = F("quantity") * F("unit_price") * (Value(Decimal(100)) - F("discount_percent")) / Value(Decimal(100))
+    return ExpressionWrapper(total - F("quantity") * F("unit_cost") - total * _fee_rate("deal__"), output_field=MONEY)
+
+
+def _weighted_amount() -> Any:
+    probability = Coalesce(F("probability_override"), F("stage__probability"))
+    return ExpressionWrapper(F("amount") * probability / Value(Decimal(100)), output_field=MONEY)
+
+
+def _cycle() -> Any:
+    return ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField())
+
+
+def _has_deal() -> Any:
+    return Exists(Contact.deals.through.objects.filter(contact_id=OuterRef("pk")))
+
+
+# ---- stage conversion (a cohort measure over the stage history) --------------------------------
+
+def _stage_conversion(*, scope: Any, query: Any, buckets: list[Bucket]) -> dict[tuple[Any, ...], float | None]:
+    """Of the deals created in the period that reached a stage, the share that reached the next one.
+
+    A deal that reached a later stage counts as having passed the stages it skipped; lost
+    stages do not count as reached.
+    """
+    from .engine import source_queryset
+
+    rows = source_queryset(scope=scope, query=query, source_key="deals", base="created", date_field="created_at",
+                           buckets=buckets)
+    reached = Subquery(
+        StageTransition.unscoped.filter(deal=OuterRef("pk"), to_stage__kind__in=[StageKind.OPEN, StageKind.WON])
+        .values("deal").annotate(top=Max("to_stage__order")).values("top")[:1]
+    )
+    others = [key for key in query.slices if key != "stage"]
+    fields = [DEAL_SLICES[key] for key in others]
+    counts: dict[tuple[Any, ...], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    grouped = rows.annotate(_reached=reached).values("_bucket", "pipeline_id", *fields, "_reached").order_by()
+    for record in grouped.annotate(n=Count("pk")):
+        if record["_reached"] is None:
+            continue
+        bucket = buckets[record["_bucket"]].key if buckets else "total"
+        combo = (bucket, record["pipeline_id"], *(record[f] for f in fields))
+        counts[combo][record["_reached"]] += record["n"]
+
+    ladder: dict[int, list[tuple[int, int]]] = defaultdict(list)  # pipeline → [(order, stage id)]
+    stages = Stage.unscoped.filter(workspace_id=scope.workspace_id, kind__in=[StageKind.OPEN, StageKind.WON])
+    for pipeline_id, order, stage_id in stages.order_by("pipeline_id", "order", "pk").values_list(
+            "pipeline_id", "order", "pk"):
+        ladder[pipeline_id].append((order, stage_id))
+
+    stage_position = query.slices.index("stage")
+    result: dict[tuple[Any, ...], float | None] = {}
+    for (bucket, pipeline_id, *other_values), by_order in counts.items():
+        steps = ladder.get(pipeline_id, [])
+        for (order, stage_id), (next_order, _next_id) in itertools.pairwise(steps):
+            entered = sum(n for top, n in by_order.items() if top >= order)
+            moved_on = sum(n for top, n in by_order.items() if top >= next_order)
+            values = list(other_values)
+            values.insert(stage_position, stage_id)
+            result[(bucket, *values)] = moved_on / entered if entered else None
+    return result
+
+
+# ---- registration -----------------------------------------------------------------------------
+
+def _deal_measure(base: str, date_field: str | None, **kwargs: Any) -> Measure:
+    return Measure(source="deals", date_field=date_field, base=base, **kwargs)
+
+
+def register_crm_catalogue() -> None:
+    """Register the sources, slices and metrics the CRM data defines."""
+    register_source(Source("deals", "crm.Deal", "owner", "team", DEAL_SLICES, fanout_slices=frozenset({"product"})))
+    register_source(Source("line_items", "crm.DealLineItem", "deal__owner", "deal__team", LINE_SLICES))
+    register_source(Source("contacts", "crm.Contact", "owner", "team", CONTACT_SLICES))
+    register_source(Source("activities", "crm.Activity", "owner", "team", ACTIVITY_SLICES))
+
+    register_base("deals", "created", lambda context: Q())
+    register_base("deals", "closed", lambda context: Q(status__in=[DealStatus.WON, DealStatus.LOST]))
+    register_base("deals", "open", lambda context: Q(status=DealStatus.OPEN))
+    register_base("deals", "stalled", _stalled)
+    register_base("line_items", "won", lambda context: Q(deal__status=DealStatus.WON))
+    register_base("contacts", "all", lambda context: Q())
+    register_base("activities", "done", lambda context: Q(done_at__isnull=False))
+
+    for slice_ in _slices():
+        register_slice(slice_)
+    for metric in _metrics():
+        register_metric(metric)
+
+
+def _slices() -> Iterable[Slice]:
+    return [
+        Slice("owner", _("Owner"), _user_labels, _("The user who owns the record (a rep).")),
+        Slice("team", _("Team"), _team_labels, _("The team the record belongs to.")),
+        Slice("pipeline", _("Pipeline"), _named(Pipeline)),
+        Slice("channel", _("Sales channel"), _named(SalesChannel)),
+        Slice("lead_source", _("Lead source"), _as_is, value_type=str),
+        Slice("product", _("Product"), _named(Product),
+              _("Deals that contain the product; money comes from that product's line items.")),
+        Slice("industry", _("Industry"), _as_is, _("The industry of the deal's or contact's company."),
+              value_type=str),
+        Slice("stage", _("Stage"), _stage_labels),
+        Slice("activity_type", _("Activity type"), _activity_kind_labels, value_type=str),
+    ]
+
+
+def _metrics() -> Iterable[Metric]:
+    won_revenue = _deal_measure("closed", "closed_at", aggregation=Aggregation.SUM, value=_amount, where=WON)
+    won_count = _deal_measure("closed", "closed_at", where=WON)
+    line_revenue = Measure("line_items", "deal__closed_at", "won", Aggregation.SUM, _line_total)
+    deal_slices = DEAL_ANALYSIS_SLICES | {"product"}
+    higher, lower = Direction.HIGHER_IS_BETTER, Direction.LOWER_IS_BETTER
+    return [
+        Metric("new_leads", _("New leads"),
+               _("Contacts created in the period (each new contact is a lead)."),
+               Unit.COUNT, higher, {"leads": Measure("contacts", "created_at", "all")},
+               frozenset(CONTACT_SLICES)),
+        Metric("lead_to_deal", _("Lead-to-deal conversion"),
+               _("Of the contacts created in the period, the share linked to at least one deal (today)."),
+               Unit.RATIO, higher,
+               {"leads": Measure("contacts", "created_at", "all"),
+                "converted": Measure("contacts", "created_at", "all", where=_has_deal())},
+               frozenset(CONTACT_SLICES), combine=ratio("converted", "leads")),
+        Metric("new_deals", _("New deals"), _("Deals created in the period."), Unit.COUNT, higher,
+               {"deals": _deal_measure("created", "created_at")}, deal_slices, drill="deals"),
+        Metric("deals_won", _("Deals won"), _("Deals won in the period (dated by the day they were won)."),
+               Unit.COUNT, higher, {"won": won_count}, deal_slices, drill="won"),
+        Metric("deals_lost", _("Deals lost"), _("Deals lost in the period (dated by the day they were lost)."),
+               Unit.COUNT, lower, {"lost": _deal_measure("closed", "closed_at", where=Q(status=DealStatus.LOST))},
+               deal_slices, drill="lost"),
+        Metric("revenue", _("Revenue"),
+               _("The amount of the deals won in the period. By product: the won line items of that product, "
+                 "after discount."),
+               Unit.MONEY, higher, {"revenue": won_revenue}, deal_slices,
+               variants={"product": {"revenue": line_revenue}}, drill="revenue"),
+        Metric("average_check", _("Average check"), _("Revenue divided by the number of deals won."),
+               Unit.MONEY, higher, {"revenue": won_revenue, "won": won_count}, deal_slices,
+               combine=money_ratio("revenue", "won"),
+               variants={"product": {"revenue": line_revenue, "won": won_count}}, drill="won"),
+        Metric("win_rate", _("Win rate"),
+               _("Deals won divided by deals closed (won or lost) in the period."),
+               Unit.RATIO, higher, {"won": won_count, "closed": _deal_measure("closed", "closed_at")},
+               deal_slices, combine=ratio("won", "closed"), drill="closed"),
+        Metric("gross_profit", _("Gross profit"),
+               _("Revenue of the deals won in the period minus their product costs and the sales channel's fee "
+                 "(fee % × amount)."),
+               Unit.MONEY, higher,
+               {"profit": _deal_measure("closed", "closed_at", aggregation=Aggregation.SUM,
+                                        value=_deal_gross_profit, where=WON)},
+               deal_slices,
+               variants={"product": {"profit": Measure("line_items", "deal__closed_at", "won", Aggregation.SUM,
+                                                       _line_gross_profit)}},
+               drill="profit"),
+        Metric("gross_margin", _("Gross margin"), _("Gross profit divided by revenue."), Unit.RATIO, higher,
+               {"profit": _deal_measure("closed", "closed_at", aggregation=Aggregation.SUM,
+                                        value=_deal_gross_profit, where=WON),
+                "revenue": won_revenue},
+               deal_slices, combine=ratio("profit", "revenue"),
+               variants={"product": {
+                   "profit": Measure("line_items", "deal__closed_at", "won", Aggregation.SUM, _line_gross_profit),
+                   "revenue": line_revenue}},
+               drill="revenue"),
+        Metric("sales_cycle", _("Median sales cycle"),
+               _("The median number of days from creating a deal to winning it, over the deals won in the period."),
+               Unit.DAYS, lower,
+               {"days": _deal_measure("closed", "closed_at", aggregation=Aggregation.MEDIAN, value=_cycle,
+                                      where=WON)},
+               DEAL_ANALYSIS_SLICES, drill="days"),
+        Metric("pipeline_value", _("Pipeline value"),
+               _("The amount of the open deals expected to close in the period (by expected close date)."),
+               Unit.MONEY, higher,
+               {"value": _deal_measure("open", "expected_close_date", aggregation=Aggregation.SUM, value=_amount)},
+               DEAL_ANALYSIS_SLICES, drill="value"),
+        Metric("weighted_pipeline", _("Weighted pipeline"),
+               _("Pipeline value with each deal multiplied by its probability (the deal's own, else its stage's)."),
+               Unit.MONEY, higher,
+               {"value": _deal_measure("open", "expected_close_date", aggregation=Aggregation.SUM,
+                                       value=_weighted_amount)},
+               DEAL_ANALYSIS_SLICES, drill="value"),
+        Metric("activities_done", _("Activities done"),
+               _("Calls, meetings, emails, tasks and notes marked done in the period; break down by type."),
+               Unit.COUNT, higher, {"done": Measure("activities", "done_at", "done")}, frozenset(ACTIVITY_SLICES)),
+        Metric("stalled_deals", _("Stalled deals"),
+               _("Open deals that have been in their stage longer than the stage allows, as of now."),
+               Unit.COUNT, lower, {"stalled": _deal_measure("stalled", None)}, DEAL_ANALYSIS_SLICES,
+               drill="stalled"),
+        Metric("stage_conversion", _("Stage conversion"),
+               _("Of the deals created in the period that reached a stage, the share that reached the next stage "
+                 "(a deal that skipped a stage counts as having passed it)."),
+               Unit.RATIO, higher, {}, DEAL_ANALYSIS_SLICES | {"stage"}, required_slices=frozenset({"stage"}),
+               compute=_stage_conversion),
+    ]

@@ -1,0 +1,331 @@
+"""The one query engine every number in Voronka goes through.
+
+`metric_query_run` turns a checked `MetricQuery` into SQL: one aggregate query per group of
+measures that share a source, a date field and a base condition, grouped by time bucket and
+slices, restricted to the workspace and to the rows the viewer may see. Time buckets are a
+CASE over the local period boundaries converted to UTC, so every database buckets the same
+way and a deal won at 23:30 local time on the last day of a month belongs to that month.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.apps import apps
+from django.db import models
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.utils import timezone
+
+from voronka.core.visibility import Viewer, visible_q
+
+from .buckets import Bucket, Granularity, buckets_for
+from .catalogue import (
+    Aggregation,
+    Context,
+    Measure,
+    Metric,
+    Number,
+    Unit,
+    base_condition,
+    metric_get,
+    slice_get,
+    source_get,
+)
+from .spec import MetricQuery
+
+RowKey = tuple[Any, ...]  # (bucket key, *slice values in query order)
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose numbers: the workspace (its time zone) and what the viewer may see."""
+
+    workspace_id: int
+    time_zone: str
+    viewer: Viewer
+    now: dt.datetime = field(default_factory=timezone.now)
+
+    @property
+    def context(self) -> Context:
+        return Context(workspace_id=self.workspace_id, now=self.now)
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    bucket: str
+    slices: tuple[Any, ...]
+    values: dict[str, Number | None]
+
+
+@dataclass(frozen=True)
+class MetricResult:
+    query: MetricQuery
+    buckets: list[Bucket]
+    rows: list[ResultRow]
+    labels: dict[str, dict[Any, str]]  # slice key → raw value → label
+    as_of: dt.datetime
+
+    def value(self, metric: str, bucket: str = "total", slices: tuple[Any, ...] = ()) -> Number | None:
+        for row in self.rows:
+            if row.bucket == bucket and row.slices == slices:
+                return row.values.get(metric)
+        return None
+
+    def label(self, slice_key: str, raw: Any) -> str:
+        return self.labels.get(slice_key, {}).get(raw, "—" if raw in (None, "") else str(raw))
+
+
+def _field_is_date(model: type[models.Model], path: str) -> bool:
+    target: Any = model
+    for part in path.split("__"):
+        field_obj = target._meta.get_field(part)
+        target = field_obj.related_model or field_obj
+    return isinstance(target, models.DateField) and not isinstance(target, models.DateTimeField)
+
+
+def _bound(day: dt.date, *, is_date: bool, tz: ZoneInfo) -> dt.date | dt.datetime:
+    if is_date:
+        return day
+    return dt.datetime.combine(day, dt.time.min, tzinfo=tz).astimezone(dt.UTC)
+
+
+def _filter_q(slice_key: str, path: str, values: Iterable[Any]) -> Q:
+    values = list(values)
+    present = [v for v in values if v not in (None, "")]
+    condition = Q(**{f"{path}__in": present}) if present else Q(pk__in=[])
+    if len(present) < len(values):  # "(none)" was asked for: no related row, or empty text
+        condition |= Q(**{f"{path}__isnull": True})
+        slice_ = slice_get(slice_key)
+        if slice_ is not None and slice_.value_type is str:
+            condition |= Q(**{path: ""})
+    return condition
+
+
+def source_queryset(
+    *, scope: Scope, query: MetricQuery, source_key: str, base: str, date_field: str | None,
+    buckets: list[Bucket] | None = None,
+) -> QuerySet[Any]:
+    """Rows of a source the viewer may see, meeting the base condition, the filters and the period.
+
+    With `buckets`, each row is annotated with `_bucket`, the index of its time bucket.
+    """
+    source = source_get(source_key)
+    model = apps.get_model(source.model)
+    rows = model.objects.filter(visible_q(scope.viewer, owner_field=source.owner_field,
+                                          team_field=source.team_field))
+    rows = rows.filter(base_condition(source_key, base, scope.context))
+    for key, values in query.filters.items():
+        rows = rows.filter(_filter_q(key, source.slice_fields[key], values))
+    if date_field is None:
+        return rows
+    tz = ZoneInfo(scope.time_zone)
+    is_date = _field_is_date(model, date_field)
+    rows = rows.filter(**{f"{date_field}__gte": _bound(query.date_from, is_date=is_date, tz=tz),
+                          f"{date_field}__lt": _bound(query.end_exclusive, is_date=is_date, tz=tz)})
+    if buckets and len(buckets) > 1:
+        whens = [When(**{f"{date_field}__lt": _bound(b.end, is_date=is_date, tz=tz)}, then=Value(i))
+                 for i, b in enumerate(buckets[:-1])]
+        rows = rows.annotate(_bucket=Case(*whens, default=Value(len(buckets) - 1), output_field=IntegerField()))
+    elif buckets:
+        rows = rows.annotate(_bucket=Value(0, output_field=IntegerField()))
+    return rows
+
+
+def _aggregate(measure: Measure, distinct: bool) -> Any:
+    if measure.aggregation is Aggregation.COUNT:
+        return Count("pk", filter=measure.where, distinct=distinct)
+    assert measure.value is not None  # noqa: S101 — definitions are tested
+    return Sum(measure.value(), filter=measure.where)
+
+
+def _group_fields(query: MetricQuery, source_key: str) -> list[str]:
+    source = source_get(source_key)
+    return ["_bucket", *(source.slice_fields[key] for key in query.slices)]
+
+
+def _run_group(
+    *, scope: Scope, query: MetricQuery, buckets: list[Bucket], group: tuple[str, str | None, str],
+    measures: Mapping[str, Measure],
+) -> dict[str, dict[RowKey, Number | None]]:
+    source_key, date_field, base = group
+    source = source_get(source_key)
+    fanout = bool(source.fanout_slices & (set(query.slices) | set(query.filters)))
+    rows = source_queryset(scope=scope, query=query, source_key=source_key, base=base, date_field=date_field,
+                           buckets=buckets if date_field else None)
+    if date_field is None:
+        rows = rows.annotate(_bucket=Value(0, output_field=IntegerField()))
+    group_fields = _group_fields(query, source_key)
+    results: dict[str, dict[RowKey, Number | None]] = {alias: {} for alias in measures}
+
+    sql_measures = {a: m for a, m in measures.items() if m.aggregation is not Aggregation.MEDIAN}
+    if sql_measures:
+        aggregated = rows.values(*group_fields).annotate(
+            **{alias: _aggregate(m, fanout) for alias, m in sql_measures.items()}
+        ).order_by()
+        for record in aggregated:
+            key = _row_key(record, group_fields, buckets)
+            for alias in sql_measures:
+                results[alias][key] = record[alias]
+
+    for alias, measure in measures.items():
+        if measure.aggregation is not Aggregation.MEDIAN:
+            continue
+        assert measure.value is not None  # noqa: S101
+        values = rows.filter(measure.where or Q()).annotate(_v=measure.value())
+        collected: dict[RowKey, list[float]] = defaultdict(list)
+        for record in values.values(*group_fields, "_v").order_by():
+            if record["_v"] is not None:
+                collected[_row_key(record, group_fields, buckets)].append(_as_number(record["_v"]))
+        results[alias] = {key: statistics.median(vals) for key, vals in collected.items()}
+    return results
+
+
+def _as_number(value: Any) -> float:
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds() / 86400
+    return float(value)
+
+
+def _row_key(record: Mapping[str, Any], group_fields: list[str], buckets: list[Bucket]) -> RowKey:
+    bucket = buckets[record["_bucket"]].key if buckets else "total"
+    return (bucket, *(record[f] for f in group_fields[1:]))
+
+
+def _empty_value(measure: Measure) -> Number | None:
+    if measure.aggregation is Aggregation.COUNT:
+        return 0
+    if measure.aggregation is Aggregation.SUM:
+        return Decimal(0)
+    return None
+
+
+def _finish(metric: Metric, value: Number | None) -> Number | None:
+    if value is None:
+        return None
+    if metric.unit is Unit.MONEY:
+        return Decimal(value).quantize(CENT)
+    if metric.unit is Unit.COUNT:
+        return int(value)
+    return float(value)
+
+
+def metric_query_run(*, scope: Scope, query: MetricQuery) -> MetricResult:
+    """Compute every metric of `query` for every bucket and slice combination the data has."""
+    buckets = buckets_for(query.granularity, query.date_from, query.end_exclusive)
+    used_slices = frozenset(query.slices) | frozenset(query.filters)
+    metrics = query.catalogue_metrics()
+
+    groups: dict[tuple[str, str | None, str], dict[str, Measure]] = defaultdict(dict)
+    for metric in metrics:
+        if metric.compute is None:
+            for name, measure in metric.measures_for(used_slices).items():
+                groups[measure.group_key][f"{metric.key}__{name}"] = measure
+    measured: dict[str, dict[RowKey, Number | None]] = {}
+    for group, measures in groups.items():
+        measured.update(_run_group(scope=scope, query=query, buckets=buckets, group=group, measures=measures))
+
+    per_metric: dict[str, dict[RowKey, Number | None]] = {}
+    for metric in metrics:
+        if metric.compute is not None:
+            per_metric[metric.key] = metric.compute(scope=scope, query=query, buckets=buckets)
+            continue
+        chosen = metric.measures_for(used_slices)
+        keys = set().union(*(measured[f"{metric.key}__{name}"].keys() for name in chosen))
+        per_metric[metric.key] = {
+            key: metric.value_from({
+                name: _or_empty(measured[f"{metric.key}__{name}"].get(key), measure)
+                for name, measure in chosen.items()
+            })
+            for key in keys
+        }
+
+    return MetricResult(query=query, buckets=buckets, rows=_rows(query, buckets, metrics, per_metric),
+                        labels=_labels(scope.workspace_id, query, per_metric), as_of=scope.now)
+
+
+def _or_empty(value: Number | None, measure: Measure) -> Number | None:
+    return _empty_value(measure) if value is None else value
+
+
+def _rows(query: MetricQuery, buckets: list[Bucket], metrics: list[Metric],
+          per_metric: Mapping[str, Mapping[RowKey, Number | None]]) -> list[ResultRow]:
+    """One row per bucket × slice combination seen anywhere; empty buckets of a series are kept."""
+    combos = {key[1:] for values in per_metric.values() for key in values}
+    if not query.slices:
+        combos = {()}
+    bucket_keys = [b.key for b in buckets] if buckets else ["total"]
+    rows = []
+    for combo in sorted(combos, key=_sort_key):
+        for bucket in bucket_keys:
+            values = {}
+            for metric in metrics:
+                raw = per_metric[metric.key].get((bucket, *combo))
+                if raw is None:
+                    raw = _zero(metric)
+                values[metric.key] = _finish(metric, raw)
+            rows.append(ResultRow(bucket=bucket, slices=combo, values=values))
+    return rows
+
+
+def _zero(metric: Metric) -> Number | None:
+    """What a metric is where no row counted: zero for counts and sums, undefined for ratios."""
+    if metric.compute is None and metric.combine is None:
+        (measure,) = metric.measures.values()
+        return _empty_value(measure)
+    return None
+
+
+def _sort_key(combo: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple((value is None, str(value) if not isinstance(value, int) else f"{value:020d}") for value in combo)
+
+
+def _labels(workspace_id: int, query: MetricQuery,
+            per_metric: Mapping[str, Mapping[RowKey, Number | None]]) -> dict[str, dict[Any, str]]:
+    labels = {}
+    for index, key in enumerate(query.slices, start=1):
+        slice_ = slice_get(key)
+        assert slice_ is not None  # noqa: S101 — the query was checked
+        seen = sorted({k[index] for values in per_metric.values() for k in values} - {None, ""}, key=str)
+        labels[key] = slice_.labels(workspace_id, seen)
+    return labels
+
+
+def metric_drill_rows(
+    *, scope: Scope, query: MetricQuery, metric_key: str, bucket: str = "total", slices: tuple[Any, ...] = (),
+) -> tuple[str, QuerySet[Any]]:
+    """The rows behind one number: (source key, queryset). Line items drill to their deals."""
+    metric = metric_get(metric_key)
+    if metric is None or metric.drill is None:
+        raise LookupError(metric_key)
+    measure = metric.measures_for(frozenset(query.slices) | frozenset(query.filters))[metric.drill]
+    buckets = buckets_for(query.granularity, query.date_from, query.end_exclusive)
+    narrowed = query
+    chosen = next((b for b in buckets if b.key == bucket), None)
+    if chosen is not None and measure.date_field is not None:
+        narrowed = MetricQuery(metrics=query.metrics, date_from=chosen.start,
+                               date_to=chosen.end - dt.timedelta(days=1), slices=(),
+                               granularity=Granularity.TOTAL, filters=query.filters)
+    filters = dict(narrowed.filters)
+    for key, value in zip(query.slices, slices, strict=False):
+        filters[key] = (value,)
+    narrowed = MetricQuery(metrics=narrowed.metrics, date_from=narrowed.date_from, date_to=narrowed.date_to,
+                           slices=(), granularity=Granularity.TOTAL, filters=filters)
+    rows = source_queryset(scope=scope, query=narrowed, source_key=measure.source, base=measure.base,
+                           date_field=measure.date_field)
+    if measure.where is not None:
+        rows = rows.filter(measure.where)
+    if measure.source == "line_items":
+        deal_model = apps.get_model("crm.Deal")
+        return "deals", deal_model.objects.filter(pk__in=rows.values("deal_id"))
+    source = source_get(measure.source)
+    if source.fanout_slices & set(filters):
+        rows = rows.distinct()
+    return measure.source, rows
