@@ -9,6 +9,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("voronka.accounts.urls")),
     path("crm/", include("voronka.crm.urls")),
+    path("channels/", include("voronka.channels.urls")),
     path("metrics/", include("voronka.metrics.urls")),
     path("goals/", include("voronka.goals.urls")),
     path("funnel/", include("voronka.funnel.urls")),

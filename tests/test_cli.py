@@ -121,7 +121,7 @@ def _children_of(pid: int) -> list[int]:
 
 
 @pytest.mark.skipif(not Path("/proc").exists(), reason="needs /proc to find the child processes")
-def test_voronka_run_serves_with_a_worker_and_ctrl_c_stops_both(tmp_path):
+def test_voronka_run_serves_with_a_worker_and_scheduler_and_ctrl_c_stops_all(tmp_path):
     import signal
     import time
     import urllib.request
@@ -144,7 +144,7 @@ def test_voronka_run_serves_with_a_worker_and_ctrl_c_stops_both(tmp_path):
                 time.sleep(0.2)
         assert status == 200
         children = _children_of(supervisor.pid)
-        assert len(children) == 2  # the web server and the worker
+        assert len(children) == 3  # the web server, the worker and the scheduler
         # when Ctrl-C reaches the supervisor
         supervisor.send_signal(signal.SIGINT)
         supervisor.wait(timeout=20)

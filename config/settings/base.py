@@ -160,6 +160,7 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
 # Request bodies: forms and JSON up to 2.5 MB; file uploads (imports) are capped separately.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440)))
+CRM_IMPORT_RETENTION_DAYS = int(os.environ.get("CRM_IMPORT_RETENTION_DAYS", "30"))
 CRM_IMPORT_MAX_BYTES = int(os.environ.get("CRM_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
 # Anything bigger than the largest import (plus room for the form) is refused before it is read.
 REQUEST_MAX_BODY_SIZE = int(os.environ.get("REQUEST_MAX_BODY_SIZE", str(CRM_IMPORT_MAX_BYTES + 1024 * 1024)))
@@ -171,8 +172,13 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads it to send X-CSRFToken on unsafe requ
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# plotly.js inserts two fixed <style> elements when it loads (its base and modebar rules); their
+# hashes allow exactly those two and nothing else inline.
+PLOTLY_STYLE_HASHES = (
+    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=' 'sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o='"
+)
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    f"default-src 'self'; script-src 'self'; style-src 'self' {PLOTLY_STYLE_HASHES}; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
     "base-uri 'self'; object-src 'none'"
 )

@@ -77,6 +77,27 @@ def test_search_assign_and_export(page, live_server, people, log_in, csp_violati
     assert csp_violations == []
 
 
+def test_plan_an_activity_from_a_contact_page(page, live_server, people, log_in, csp_violations):
+    records = _records(people)
+    contact = records["contacts"][0]
+    log_in(people.admin_email, people.password)
+    page.goto(f"{live_server.url}/crm/contacts/{contact.pk}/")
+    page.click("#activity-create-link")
+    # the form comes with the contact chosen; a missing subject is a field error, nothing is lost
+    expect(page.locator("#id_contact_id")).to_have_value(str(contact.pk))
+    page.select_option("#id_kind", "meeting")
+    page.click("#activity-create-form button[type=submit]")
+    page.locator("#id_subject-errors").wait_for()
+    expect(page.locator("#id_kind")).to_have_value("meeting")
+    page.fill("#id_subject", "Обед с клиентом")
+    page.fill("#id_due_at", "2026-12-03T13:00")
+    page.click("#activity-create-form button[type=submit]")
+    # back on the contact page, the meeting is in its activities
+    expect(page).to_have_url(re.compile(rf"/crm/contacts/{contact.pk}/$"))
+    expect(page.locator("#activities")).to_contain_text("Обед с клиентом")
+    assert csp_violations == []
+
+
 @pytest.mark.skipif(not os.environ.get("SCREENSHOTS"), reason="set SCREENSHOTS=1 to take screenshots")
 @pytest.mark.parametrize("language", ["en", "ru"])
 @pytest.mark.parametrize("screen", list(VIEWPORTS))
@@ -92,6 +113,7 @@ def test_screenshots(page, live_server, people, log_in, csp_violations, language
         "contact": f"/crm/contacts/{records['contacts'][0].pk}/",
         "company": f"/crm/companies/{records['company'].pk}/",
         "settings": "/crm/settings/",
+        "activity-new": f"/crm/activities/new/?contact={records['contacts'][0].pk}",
     }
     for name, path in pages.items():
         page.goto(f"{live_server.url}{path}")

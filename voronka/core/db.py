@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.backends.signals import connection_created
-from django.db.models import CharField, F, Func, Q
+from django.db.models import CharField, F, Func, Model, Q
 from django.db.models.lookups import Contains, Exact, StartsWith
 from django.dispatch import receiver
 
@@ -43,18 +43,26 @@ def casefold_q(field: str, term: str, *, lookup: str = "contains") -> Q:
     return Q(_LOOKUPS[lookup](CaseFold(F(field)), term.casefold()))
 
 
-def refresh_planner_statistics() -> None:
+def refresh_planner_statistics(*models: type[Model]) -> None:
     """Update the query planner's statistics after a bulk load (demo data, large imports).
 
-    Without them SQLite guesses join orders and, for example, prefetches a page's contacts by
+    `models` names the tables that were loaded; none means the whole database.
+
+    Without statistics SQLite guesses join orders and, for example, prefetches a page's contacts by
     scanning every contact of the workspace (seconds at 500,000 contacts instead of milliseconds).
-    PostgreSQL's autovacuum would catch up eventually; ANALYZE makes it immediate.
+    On PostgreSQL, outside a transaction, this is VACUUM (ANALYZE): besides the statistics it sets the
+    visibility map, without which an index-only scan (a count over an index) still reads every heap
+    page — after a bulk load autovacuum does that only some time later. Inside a transaction, where
+    VACUUM cannot run, it is ANALYZE alone.
     """
     from django.db import connection
 
+    tables = [connection.ops.quote_name(model._meta.db_table) for model in models]
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("PRAGMA analysis_limit=1000")  # sample each index: fast on gigabytes
-            cursor.execute("ANALYZE")
+            for table in tables or [""]:
+                cursor.execute(f"ANALYZE {table}".strip())  # SQLite analyzes one table (or all) per statement
         elif connection.vendor == "postgresql":
-            cursor.execute("ANALYZE")
+            command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+            cursor.execute(f"{command} {', '.join(tables)}".strip())

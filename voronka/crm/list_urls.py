@@ -2,13 +2,14 @@
 
 from django.urls import path
 
-from .views import bulk, companies, contacts, lists, saved_views, settings
+from .views import activities, bulk, companies, contacts, lists, saved_views, settings
 
 urlpatterns = [
     path("deals/", lists.deal_list_view, name="deal-list"),
     path("companies/", lists.company_list_view, name="company-list"),
     path("contacts/", lists.contact_list_view, name="contact-list"),
     path("activities/", lists.activity_list_view, name="activity-list"),
+    path("activities/new/", activities.activity_create_view, name="activity-create"),
     path("lists/<slug:entity>/export/", lists.list_export_view, name="list-export"),
     path("lists/<slug:entity>/bulk/", bulk.list_bulk_view, name="list-bulk"),
     path("lists/<slug:entity>/views/", saved_views.saved_view_create_view, name="saved-view-create"),

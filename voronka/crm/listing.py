@@ -109,7 +109,8 @@ def _owner(obj: Any) -> str:
 
 
 def _tags(obj: Any) -> str:
-    return ", ".join(tag.name for tag in obj.tags.all())
+    tags = getattr(obj, "tag_list", None)  # deal_list prefetches a plain list
+    return ", ".join(tag.name for tag in (obj.tags.all() if tags is None else tags))
 
 
 def _link(name: str, attr: str = "pk") -> Callable[[Any], str | None]:
@@ -127,7 +128,7 @@ CREATED = Column("created", _("Created"), lambda o: o.created_at, ("created_at",
 DEALS = ListSpec(
     entity="deals", title=_("Deals"), custom_entity=CustomEntity.DEAL, selector=deal_list,
     visible=access.visible_deals, filter_form=DealFilterForm, default_sort="-created",
-    related=("owner", "company", "stage", "pipeline"), prefetch=("tags",), create_url="crm:deal-create",
+    related=("owner", "company", "stage", "pipeline"), create_url="crm:deal-create",  # deal_list prefetches tags
     edit_capability=Capability.CRM_EDIT_DEALS, has_stages=True,
     columns=(
         Column("title", _("Title"), lambda o: o.title, ("title",), _link("crm:deal-detail")),
@@ -196,7 +197,7 @@ ACTIVITIES = ListSpec(
     entity="activities", title=_("Activities"), custom_entity=CustomEntity.ACTIVITY,
     selector=activity_list, visible=access.visible_activities,
     filter_form=ActivityFilterForm, default_sort="due", related=("owner", "deal", "contact", "company"),
-    create_url=None, edit_capability=Capability.CRM_EDIT_DEALS, has_tags=False,
+    create_url="crm:activity-create", edit_capability=Capability.CRM_EDIT_DEALS, has_tags=False,
     columns=(
         Column("subject", _("Subject"), lambda o: o.subject, ("subject",)),
         Column("kind", _("Type"), lambda o: o.get_kind_display(), ("kind",)),

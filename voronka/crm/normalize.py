@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import phonenumbers
@@ -13,7 +14,11 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 def normalize_email(value: str) -> str:
     """Trimmed and lower-cased; '' when it is not an email address."""
-    value = _SPACES.sub("", value or "").lower()
+    value = value or ""
+    # Printable text has no whitespace but the ASCII space: the regex only runs when it can change something.
+    if " " in value or not value.isprintable():
+        value = _SPACES.sub("", value)
+    value = value.lower()
     return value if _EMAIL.match(value) and len(value) <= 254 else ""
 
 
@@ -48,6 +53,7 @@ def normalize_domain(value: str) -> str:
     return host if "." in host and len(host) <= 200 else ""
 
 
+@lru_cache(maxsize=65_536)  # imports name the same few companies on many rows
 def name_key(value: str) -> str:
     """Case- and space-insensitive key for names: 'ООО  Ромашка ' → 'ооо ромашка'."""
     return _SPACES.sub(" ", (value or "").strip()).casefold()[:200]

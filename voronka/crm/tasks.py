@@ -18,3 +18,11 @@ def run_import(*, job_id: int) -> None:
         return
     with workspace_scope(workspace_id):
         import_run(job_id=job_id)
+
+
+@task()
+def purge_import_uploads() -> None:
+    """Delete uploaded import files past CRM_IMPORT_RETENTION_DAYS (periodic; every workspace)."""
+    from .services.imports import import_uploads_purge
+
+    import_uploads_purge()

@@ -44,13 +44,22 @@ def _period_start(granularity: Granularity, day: dt.date) -> tuple[dt.date, dt.d
 
 
 def bucket_count(granularity: Granularity, start: dt.date, end: dt.date) -> int:
-    """How many buckets [start, end) splits into, without building them."""
+    """How many buckets [start, end) splits into, without building them (the size check of a query)."""
+    if end <= start:
+        return 0
     if granularity is Granularity.TOTAL:
         return 1
-    days = (end - start).days
-    per = {Granularity.DAY: 1, Granularity.WEEK: 7, Granularity.MONTH: 28, Granularity.QUARTER: 90,
-           Granularity.YEAR: 365}[granularity]
-    return days // per + 2
+    last = end - dt.timedelta(days=1)
+    if granularity is Granularity.DAY:
+        return (end - start).days
+    if granularity is Granularity.WEEK:
+        first_monday = start - dt.timedelta(days=start.weekday())
+        last_monday = last - dt.timedelta(days=last.weekday())
+        return (last_monday - first_monday).days // 7 + 1
+    months = {Granularity.MONTH: 1, Granularity.QUARTER: 3, Granularity.YEAR: 12}[granularity]
+    first_index = (start.year * 12 + start.month - 1) // months
+    last_index = (last.year * 12 + last.month - 1) // months
+    return last_index - first_index + 1
 
 
 def buckets_for(granularity: Granularity, start: dt.date, end: dt.date) -> list[Bucket]:

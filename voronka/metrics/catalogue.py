@@ -107,8 +107,8 @@ class Metric:
     # Measures to use instead when a slice needs another source (deal revenue by product comes
     # from the line items).
     variants: Mapping[str, Mapping[str, Measure]] = field(default_factory=dict)
-    # The measure whose rows a number drills down to.
-    drill: str | None = None
+    # The measure (or measures, of deals and their line items) whose rows a number drills down to.
+    drill: str | tuple[str, ...] | None = None
     required_slices: frozenset[str] = frozenset()
     # A custom computation for metrics that are not aggregates of one source (stage conversion).
     compute: Callable[..., Any] | None = None
@@ -116,6 +116,16 @@ class Metric:
     @property
     def is_snapshot(self) -> bool:
         return bool(self.measures) and all(m.date_field is None for m in self.measures.values())
+
+    @property
+    def additive(self) -> bool:
+        """A count or a sum over a period: a scope's value is the sum of its parts' and accrues over time."""
+        if self.unit not in (Unit.COUNT, Unit.MONEY) or self.compute is not None or self.is_snapshot:
+            return False
+        measures = [m for variant in (self.measures, *self.variants.values()) for m in variant.values()]
+        if any(m.aggregation not in (Aggregation.COUNT, Aggregation.SUM) for m in measures):
+            return False
+        return self.combine is None or bool(getattr(self.combine, "additive", False))
 
     def measures_for(self, slices: frozenset[str]) -> Mapping[str, Measure]:
         for slice_key, measures in self.variants.items():
@@ -177,11 +187,33 @@ def base_condition(source: str, name: str, context: Context) -> Q:
     return _bases[(source, name)](context)
 
 
-def ratio(numerator: str, denominator: str) -> Callable[[Mapping[str, Number | None]], float | None]:
+Names = str | tuple[str, ...]
+
+
+def _sum_of(values: Mapping[str, Number | None], names: Names) -> Number | None:
+    """The sum of the named measures; None when none of them was measured at all."""
+    parts = [values.get(name) for name in ((names,) if isinstance(names, str) else names)]
+    present = [part for part in parts if part is not None]
+    if not present:
+        return None
+    return sum(present[1:], start=present[0])
+
+
+def total(*names: str) -> Callable[[Mapping[str, Number | None]], Number | None]:
+    """A combine function: the sum of the named measures (revenue of line items + of deals without any)."""
+
+    def combine(values: Mapping[str, Number | None]) -> Number | None:
+        return _sum_of(values, names)
+
+    combine.additive = True  # type: ignore[attr-defined]
+    return combine
+
+
+def ratio(numerator: Names, denominator: Names) -> Callable[[Mapping[str, Number | None]], float | None]:
     """A combine function: numerator ÷ denominator, None when the denominator is empty."""
 
     def combine(values: Mapping[str, Number | None]) -> float | None:
-        top, bottom = values.get(numerator), values.get(denominator)
+        top, bottom = _sum_of(values, numerator), _sum_of(values, denominator)
         if not bottom:
             return None
         return float(top or 0) / float(bottom)
@@ -189,11 +221,11 @@ def ratio(numerator: str, denominator: str) -> Callable[[Mapping[str, Number | N
     return combine
 
 
-def money_ratio(numerator: str, denominator: str) -> Callable[[Mapping[str, Number | None]], Decimal | None]:
+def money_ratio(numerator: Names, denominator: Names) -> Callable[[Mapping[str, Number | None]], Decimal | None]:
     """Money ÷ count (an average check): exact Decimal, rounded to the kopeck."""
 
     def combine(values: Mapping[str, Number | None]) -> Decimal | None:
-        top, bottom = values.get(numerator), values.get(denominator)
+        top, bottom = _sum_of(values, numerator), _sum_of(values, denominator)
         if not bottom:
             return None
         return (Decimal(top or 0) / Decimal(bottom)).quantize(Decimal("0.01"))

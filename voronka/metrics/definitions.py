@@ -10,21 +10,26 @@ import datetime as dt
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
+    Case,
     Count,
     DecimalField,
-    DurationField,
     Exists,
     ExpressionWrapper,
     F,
+    FloatField,
+    Func,
+    IntegerField,
     Max,
     OuterRef,
     Q,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +39,7 @@ from voronka.channels.models import SalesChannel
 from voronka.crm.models import (
     ActivityKind,
     Contact,
+    DealLineItem,
     DealStatus,
     Pipeline,
     Product,
@@ -58,6 +64,7 @@ from .catalogue import (
     register_metric,
     register_slice,
     register_source,
+    total,
 )
 
 MONEY = DecimalField(max_digits=20, decimal_places=4)
@@ -97,7 +104,7 @@ def _named(model: Any) -> Any:
 
 
 def _team_labels(workspace_id: int, values: list[Any]) -> dict[Any, str]:
-    return {team.pk: team.name for team in Team.objects.filter(workspace_id=workspace_id, pk__in=values)}
+    return {team.pk: team.name for team in Team.unscoped.filter(workspace_id=workspace_id, pk__in=values)}
 
 
 def _stage_labels(workspace_id: int, values: list[Any]) -> dict[Any, str]:
@@ -131,33 +138,58 @@ def _amount() -> Any:
     return F("amount")
 
 
+# Percentages are multiplied by 0.01 rather than divided by 100: SQLite stores whole-number decimals
+# as integers and would divide them as integers (10 / 100 = 0), while 0.01 keeps the arithmetic
+# fractional there and exact (numeric) on PostgreSQL.
+PERCENT = Value(Decimal("0.01"))
+
+
 def _fee_rate(prefix: str = "") -> Any:
-    return Coalesce(F(f"{prefix}channel__fee_percent"), Value(Decimal(0)), output_field=MONEY) / Value(Decimal(100))
+    return Coalesce(F(f"{prefix}channel__fee_percent"), Value(Decimal(0)), output_field=MONEY) * PERCENT
 
 
 def _deal_gross_profit() -> Any:
     return ExpressionWrapper(F("amount") - F("cost") - F("amount") * _fee_rate(), output_field=MONEY)
 
 
+def _line_total_expression() -> Any:
+    return F("quantity") * F("unit_price") * (Value(Decimal(100)) - F("discount_percent")) * PERCENT
+
+
 def _line_total() -> Any:
-    return ExpressionWrapper(
-        F("quantity") * F("unit_price") * (Value(Decimal(100)) - F("discount_percent")) / Value(Decimal(100)),
-        output_field=MONEY,
-    )
+    return ExpressionWrapper(_line_total_expression(), output_field=MONEY)
 
 
 def _line_gross_profit() -> Any:
-    total = F("quantity") * F("unit_price") * (Value(Decimal(100)) - F("discount_percent")) / Value(Decimal(100))
+    total = _line_total_expression()
     return ExpressionWrapper(total - F("quantity") * F("unit_cost") - total * _fee_rate("deal__"), output_field=MONEY)
 
 
 def _weighted_amount() -> Any:
     probability = Coalesce(F("probability_override"), F("stage__probability"))
-    return ExpressionWrapper(F("amount") * probability / Value(Decimal(100)), output_field=MONEY)
+    return ExpressionWrapper(F("amount") * probability * PERCENT, output_field=MONEY)
+
+
+class DaysBetween(Func):
+    """Days (a fraction) from one moment to a later one, computed natively by each database."""
+
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return self.as_sql(compiler, connection, template="(julianday(%(expressions)s))",
+                           arg_joiner=") - julianday(", **extra_context)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return self.as_sql(compiler, connection, template="(EXTRACT(EPOCH FROM (%(expressions)s)) / 86400.0)",
+                           arg_joiner=" - ", **extra_context)
 
 
 def _cycle() -> Any:
-    return ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField())
+    return DaysBetween(F("closed_at"), F("created_at"))
+
+
+def _no_line_items() -> Any:
+    return ~Exists(DealLineItem.unscoped.filter(deal_id=OuterRef("pk")))
 
 
 def _has_deal() -> Any:
@@ -172,36 +204,48 @@ def _stage_conversion(*, scope: Any, query: Any, buckets: list[Bucket]) -> dict[
     A deal that reached a later stage counts as having passed the stages it skipped; lost
     stages do not count as reached.
     """
-    from .engine import source_queryset
+    from .engine import slice_columns, source_queryset
 
-    rows = source_queryset(scope=scope, query=query, source_key="deals", base="created", date_field="created_at",
+    # A stage filter picks the stages to answer for; it must not narrow the cohort to the deals
+    # that happen to sit in that stage today.
+    wanted_stages = query.filters.get("stage")
+    cohort = replace(query, filters={key: values for key, values in query.filters.items() if key != "stage"})
+    rows = source_queryset(scope=scope, query=cohort, source_key="deals", base="created", date_field="created_at",
                            buckets=buckets)
-    reached = Subquery(
-        StageTransition.unscoped.filter(deal=OuterRef("pk"), to_stage__kind__in=[StageKind.OPEN, StageKind.WON])
-        .values("deal").annotate(top=Max("to_stage__order")).values("top")[:1]
-    )
-    others = [key for key in query.slices if key != "stage"]
-    fields = [DEAL_SLICES[key] for key in others]
-    counts: dict[tuple[Any, ...], dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    grouped = rows.annotate(_reached=reached).values("_bucket", "pipeline_id", *fields, "_reached").order_by()
-    for record in grouped.annotate(n=Count("pk")):
-        if record["_reached"] is None:
-            continue
-        bucket = buckets[record["_bucket"]].key if buckets else "total"
-        combo = (bucket, record["pipeline_id"], *(record[f] for f in fields))
-        counts[combo][record["_reached"]] += record["n"]
-
     ladder: dict[int, list[tuple[int, int]]] = defaultdict(list)  # pipeline → [(order, stage id)]
     stages = Stage.unscoped.filter(workspace_id=scope.workspace_id, kind__in=[StageKind.OPEN, StageKind.WON])
     for pipeline_id, order, stage_id in stages.order_by("pipeline_id", "order", "pk").values_list(
             "pipeline_id", "order", "pk"):
         ladder[pipeline_id].append((order, stage_id))
+    order_of = {stage_id: order for steps in ladder.values() for order, stage_id in steps}
+    if not order_of:
+        return {}
+    # The highest open or won stage each deal entered. The stage orders are spelled out in a CASE
+    # rather than joined, so each deal costs one index range of its own transitions.
+    reached = Subquery(
+        StageTransition.unscoped.filter(deal=OuterRef("pk"), to_stage_id__in=list(order_of))
+        .values("deal")
+        .annotate(top=Max(Case(*(When(to_stage_id=stage_id, then=Value(order)) for stage_id, order in order_of.items()),
+                               output_field=IntegerField())))
+        .values("top")[:1]
+    )
+    columns = slice_columns("deals", [key for key in query.slices if key != "stage"])
+    counts: dict[tuple[Any, ...], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    grouped = rows.annotate(_reached=reached, **columns).values("_bucket", "pipeline_id", *columns, "_reached")
+    for record in grouped.order_by().annotate(n=Count("pk")):
+        if record["_reached"] is None:
+            continue
+        bucket = buckets[record["_bucket"]].key if buckets else "total"
+        combo = (bucket, record["pipeline_id"], *(record[alias] for alias in columns))
+        counts[combo][record["_reached"]] += record["n"]
 
     stage_position = query.slices.index("stage")
     result: dict[tuple[Any, ...], float | None] = {}
     for (bucket, pipeline_id, *other_values), by_order in counts.items():
         steps = ladder.get(pipeline_id, [])
         for (order, stage_id), (next_order, _next_id) in itertools.pairwise(steps):
+            if wanted_stages is not None and stage_id not in wanted_stages:
+                continue
             entered = sum(n for top, n in by_order.items() if top >= order)
             moved_on = sum(n for top, n in by_order.items() if top >= next_order)
             values = list(other_values)
@@ -241,22 +285,39 @@ def _slices() -> Iterable[Slice]:
     return [
         Slice("owner", _("Owner"), _user_labels, _("The user who owns the record (a rep).")),
         Slice("team", _("Team"), _team_labels, _("The team the record belongs to.")),
-        Slice("pipeline", _("Pipeline"), _named(Pipeline)),
-        Slice("channel", _("Sales channel"), _named(SalesChannel)),
-        Slice("lead_source", _("Lead source"), _as_is, value_type=str),
+        Slice("pipeline", _("Pipeline"), _named(Pipeline),
+              _("The deal's pipeline; for activities, the pipeline of the activity's deal.")),
+        Slice("channel", _("Sales channel"), _named(SalesChannel),
+              _("The deal's sales channel; for contacts, their company's.")),
+        Slice("lead_source", _("Lead source"), _as_is, _("Where the deal or the contact came from."),
+              value_type=str),
         Slice("product", _("Product"), _named(Product),
               _("Deals that contain the product; money comes from that product's line items.")),
         Slice("industry", _("Industry"), _as_is, _("The industry of the deal's or contact's company."),
               value_type=str),
-        Slice("stage", _("Stage"), _stage_labels),
-        Slice("activity_type", _("Activity type"), _activity_kind_labels, value_type=str),
+        Slice("stage", _("Stage"), _stage_labels, _("A stage of a pipeline (for stage conversion).")),
+        Slice("activity_type", _("Activity type"), _activity_kind_labels,
+              _("Call, meeting, email, task or note."), value_type=str),
     ]
 
 
 def _metrics() -> Iterable[Metric]:
     won_revenue = _deal_measure("closed", "closed_at", aggregation=Aggregation.SUM, value=_amount, where=WON)
     won_count = _deal_measure("closed", "closed_at", where=WON)
-    line_revenue = Measure("line_items", "deal__closed_at", "won", Aggregation.SUM, _line_total)
+    won_profit = _deal_measure("closed", "closed_at", aggregation=Aggregation.SUM, value=_deal_gross_profit,
+                               where=WON)
+    # By product, money comes from the line items; a won deal without any keeps its own amount
+    # (it lands in the "(none)" product), so the rows of a breakdown add up to the total.
+    by_product_revenue = {
+        "revenue": Measure("line_items", "deal__closed_at", "won", Aggregation.SUM, _line_total),
+        "manual": _deal_measure("closed", "closed_at", aggregation=Aggregation.SUM, value=_amount,
+                                where=WON & Q(_no_line_items())),
+    }
+    by_product_profit = {
+        "profit": Measure("line_items", "deal__closed_at", "won", Aggregation.SUM, _line_gross_profit),
+        "manual_profit": _deal_measure("closed", "closed_at", aggregation=Aggregation.SUM,
+                                       value=_deal_gross_profit, where=WON & Q(_no_line_items())),
+    }
     deal_slices = DEAL_ANALYSIS_SLICES | {"product"}
     higher, lower = Direction.HIGHER_IS_BETTER, Direction.LOWER_IS_BETTER
     return [
@@ -279,36 +340,28 @@ def _metrics() -> Iterable[Metric]:
                deal_slices, drill="lost"),
         Metric("revenue", _("Revenue"),
                _("The amount of the deals won in the period. By product: the won line items of that product, "
-                 "after discount."),
-               Unit.MONEY, higher, {"revenue": won_revenue}, deal_slices,
-               variants={"product": {"revenue": line_revenue}}, drill="revenue"),
+                 "after discount; a won deal without line items counts with its own amount as “no product”."),
+               Unit.MONEY, higher, {"revenue": won_revenue}, deal_slices, combine=total("revenue", "manual"),
+               variants={"product": by_product_revenue}, drill=("revenue", "manual")),
         Metric("average_check", _("Average check"), _("Revenue divided by the number of deals won."),
                Unit.MONEY, higher, {"revenue": won_revenue, "won": won_count}, deal_slices,
-               combine=money_ratio("revenue", "won"),
-               variants={"product": {"revenue": line_revenue, "won": won_count}}, drill="won"),
+               combine=money_ratio(("revenue", "manual"), "won"),
+               variants={"product": {**by_product_revenue, "won": won_count}}, drill="won"),
         Metric("win_rate", _("Win rate"),
                _("Deals won divided by deals closed (won or lost) in the period."),
                Unit.RATIO, higher, {"won": won_count, "closed": _deal_measure("closed", "closed_at")},
                deal_slices, combine=ratio("won", "closed"), drill="closed"),
         Metric("gross_profit", _("Gross profit"),
                _("Revenue of the deals won in the period minus their product costs and the sales channel's fee "
-                 "(fee % × amount)."),
-               Unit.MONEY, higher,
-               {"profit": _deal_measure("closed", "closed_at", aggregation=Aggregation.SUM,
-                                        value=_deal_gross_profit, where=WON)},
-               deal_slices,
-               variants={"product": {"profit": Measure("line_items", "deal__closed_at", "won", Aggregation.SUM,
-                                                       _line_gross_profit)}},
-               drill="profit"),
+                 "(fee % × amount). By product: the won line items of that product (price after discount minus "
+                 "unit cost, minus the channel's fee)."),
+               Unit.MONEY, higher, {"profit": won_profit}, deal_slices, combine=total("profit", "manual_profit"),
+               variants={"product": by_product_profit}, drill=("profit", "manual_profit")),
         Metric("gross_margin", _("Gross margin"), _("Gross profit divided by revenue."), Unit.RATIO, higher,
-               {"profit": _deal_measure("closed", "closed_at", aggregation=Aggregation.SUM,
-                                        value=_deal_gross_profit, where=WON),
-                "revenue": won_revenue},
-               deal_slices, combine=ratio("profit", "revenue"),
-               variants={"product": {
-                   "profit": Measure("line_items", "deal__closed_at", "won", Aggregation.SUM, _line_gross_profit),
-                   "revenue": line_revenue}},
-               drill="revenue"),
+               {"profit": won_profit, "revenue": won_revenue},
+               deal_slices, combine=ratio(("profit", "manual_profit"), ("revenue", "manual")),
+               variants={"product": {**by_product_profit, **by_product_revenue}},
+               drill=("revenue", "manual")),
         Metric("sales_cycle", _("Median sales cycle"),
                _("The median number of days from creating a deal to winning it, over the deals won in the period."),
                Unit.DAYS, lower,

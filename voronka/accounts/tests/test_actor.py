@@ -141,6 +141,10 @@ def test_default_workspace_is_the_oldest_active_membership(org):
     assert default_workspace_id(org.rep) is None
 
 
+# Everyone reads the numbers (each limited to the rows they may see).
+NUMBERS = (Capability.METRICS_VIEW, Capability.ANALYTICS_VIEW, Capability.GOALS_VIEW, Capability.FUNNEL_VIEW)
+
+
 @pytest.mark.parametrize(
     ("role", "allowed"),
     [
@@ -148,13 +152,15 @@ def test_default_workspace_is_the_oldest_active_membership(org):
         ("manager", {Capability.VIEW_WORKSPACE, Capability.VIEW_MEMBERS, Capability.VIEW_TEAMS,
                      Capability.MANAGE_OWN_TOKENS, Capability.INVITE_MEMBERS, Capability.CRM_VIEW,
                      Capability.CRM_EDIT_CONTACTS, Capability.CRM_EXPORT, Capability.CRM_EDIT_DEALS,
-                     Capability.CRM_ASSIGN, Capability.CRM_DELETE, Capability.CRM_IMPORT, Capability.CRM_MERGE}),
+                     Capability.CRM_ASSIGN, Capability.CRM_DELETE, Capability.CRM_IMPORT, Capability.CRM_MERGE,
+                     *NUMBERS, Capability.DASHBOARDS_SHARE, Capability.REPORTS_SCHEDULE, Capability.GOALS_MANAGE,
+                     Capability.ALERTS_MANAGE, Capability.FUNNEL_MANAGE}),
         ("rep", {Capability.VIEW_WORKSPACE, Capability.VIEW_MEMBERS, Capability.VIEW_TEAMS,
                  Capability.MANAGE_OWN_TOKENS, Capability.CRM_VIEW, Capability.CRM_EDIT_CONTACTS,
-                 Capability.CRM_EXPORT, Capability.CRM_EDIT_DEALS}),
+                 Capability.CRM_EXPORT, Capability.CRM_EDIT_DEALS, *NUMBERS}),
         ("marketer", {Capability.VIEW_WORKSPACE, Capability.VIEW_MEMBERS, Capability.VIEW_TEAMS,
                       Capability.MANAGE_OWN_TOKENS, Capability.CRM_VIEW, Capability.CRM_EDIT_CONTACTS,
-                      Capability.CRM_EXPORT, Capability.CRM_IMPORT}),
+                      Capability.CRM_EXPORT, Capability.CRM_IMPORT, *NUMBERS, Capability.REPORTS_SCHEDULE}),
     ],
 )
 def test_capabilities_per_role(org, role, allowed):

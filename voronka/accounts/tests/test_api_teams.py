@@ -136,7 +136,7 @@ def test_list_pages_with_limit_and_offset(org: Org, admin: dict[str, str]) -> No
     assert response.json() == {
         "items": [{"id": org.sales.pk, "name": "Sales", "parent_id": None},
                   {"id": org.south.pk, "name": "South", "parent_id": org.sales.pk}],
-        "count": 5, "limit": 2, "offset": 2,
+        "count": 5, "count_is_estimate": False, "limit": 2, "offset": 2,
     }
 
 

@@ -24,8 +24,10 @@ def test_me_lists_role_and_capabilities(org: Org, bearer: Headers) -> None:
                       "time_zone": "Europe/Moscow", "language": "en", "reps_see_team": False},
         "role": "manager",
         "capabilities": [
-            "crm.assign", "crm.delete", "crm.edit_contacts", "crm.edit_deals", "crm.export", "crm.import",
-            "crm.merge", "crm.view", "members.invite", "members.view", "teams.view", "tokens.own", "workspace.view",
+            "analytics.schedule", "analytics.share", "analytics.view", "crm.assign", "crm.delete",
+            "crm.edit_contacts", "crm.edit_deals", "crm.export", "crm.import", "crm.merge", "crm.view",
+            "funnel.manage", "funnel.view", "goals.alerts", "goals.manage", "goals.view", "members.invite",
+            "members.view", "metrics.view", "teams.view", "tokens.own", "workspace.view",
         ],
     }
 

@@ -44,7 +44,7 @@ def test_navbar_shows_parts_by_capability(org, login_as):
     assert 'id="nav-sell"' in html
     assert 'href="/accounts/members/"' in html
     assert 'href="/accounts/teams/"' in html
-    assert 'id="nav-plan"' not in html  # no app registered there yet: the part is hidden
+    assert 'id="nav-plan"' in html  # goals and channels register there
     assert "/accounts/settings/" not in html  # reps have no settings link
     admin_html = login_as(org.admin).get("/").content.decode()
     assert "/accounts/settings/" in admin_html

@@ -12,10 +12,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from voronka.accounts.actor import Actor
-from voronka.accounts.selectors import membership_list, team_list
 from voronka.channels.models import SalesChannel
 
 from ..models import ActivityKind, CustomField, CustomFieldKind, DealStatus, Pipeline, Stage
+from ..selectors.people import visible_member_list, visible_team_list
 
 CUSTOM_PREFIX = "cf_"
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
@@ -40,14 +40,17 @@ class ListFilterForm(forms.Form):
     ) -> None:
         super().__init__(data, **kwargs)
         self.actor = actor
-        members = membership_list(actor=actor)
+        # Only people and teams whose records the actor sees: a filter must not list the rest of the company.
+        members = visible_member_list(actor=actor)
         cast(forms.ChoiceField, self.fields["owner"]).choices = (
             _blank([(m.user_id, m.user.display_name) for m in members])
         )
         if "team" in self.fields:
-            cast(forms.ChoiceField, self.fields["team"]).choices = (
-                _blank([(t.pk, t.name) for t in team_list(actor=actor)])
-            )
+            teams = [(t.pk, t.name) for t in visible_team_list(actor=actor)]
+            if teams:
+                cast(forms.ChoiceField, self.fields["team"]).choices = _blank(teams)
+            else:
+                del self.fields["team"]  # a rep who sees only their own records has no team to filter by
         filterable = (CustomFieldKind.CHOICE, CustomFieldKind.TEXT)
         self.custom_fields = [f for f in custom_fields or [] if f.kind in filterable]
         for field in self.custom_fields:

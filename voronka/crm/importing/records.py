@@ -58,19 +58,39 @@ class Record:
 
 
 def _cells(row: list[str], columns: Columns, name: str) -> list[str]:
-    return [row[index] for index in columns.get(name, ()) if index < len(row) and row[index].strip()]
+    indices = columns.get(name)
+    if not indices:
+        return []
+    size = len(row)
+    # `cell and not cell.isspace()` is `cell.strip()` without building the stripped copy.
+    return [row[index] for index in indices if index < size and row[index] and not row[index].isspace()]
+
+
+def _clean(cell: str) -> str:
+    # Printable text has no control characters or line breaks, so clean_text would only strip it.
+    return cell.strip() if cell.isprintable() else clean_text(cell)
 
 
 def _text(row: list[str], columns: Columns, name: str) -> str:
-    found = _cells(row, columns, name)
-    value = clean_text(found[0]) if found else ""
-    limit = MAX_LENGTHS.get(name)
-    if limit and len(value) > limit:
-        raise RowError("too_long", field=name, limit=limit)
-    return value
+    indices = columns.get(name)
+    if not indices:
+        return ""
+    size = len(row)
+    for index in indices:
+        if index < size:
+            cell = row[index]
+            if cell and not cell.isspace():
+                value = _clean(cell)
+                limit = MAX_LENGTHS.get(name)
+                if limit and len(value) > limit:
+                    raise RowError("too_long", field=name, limit=limit)
+                return value
+    return ""
 
 
 def _parsed(row: list[str], columns: Columns, name: str, parser: Any, code: str) -> Any:
+    if name not in columns:
+        return None
     raw = _text(row, columns, name)
     if not raw:
         return None
@@ -89,11 +109,18 @@ def _money(row: list[str], columns: Columns, name: str) -> Decimal | None:
     return value.quantize(Decimal("0.01"))
 
 
+def _parts(cell: str) -> list[str]:
+    if "," in cell or ";" in cell or "\n" in cell:
+        return split_values(cell)
+    part = cell.strip()
+    return [part] if part else []
+
+
 def _points(row: list[str], columns: Columns, email_field: str, phone_field: str,
             region: str) -> tuple[list[str], list[str]]:
     emails: list[str] = []
     for cell in _cells(row, columns, email_field):
-        for part in split_values(cell):
+        for part in _parts(cell):
             email = normalize_email(part)
             if not email:
                 raise RowError("bad_email", field=email_field, value=part[:60])
@@ -101,7 +128,7 @@ def _points(row: list[str], columns: Columns, email_field: str, phone_field: str
                 emails.append(email)
     phones: list[str] = []
     for cell in _cells(row, columns, phone_field):
-        for part in split_values(cell):
+        for part in _parts(cell):
             phone = fast_phone(part) if region == "RU" else normalize_phone(part, region)
             if not phone:
                 raise RowError("bad_phone", field=phone_field, value=part[:40])
@@ -112,14 +139,15 @@ def _points(row: list[str], columns: Columns, email_field: str, phone_field: str
 
 def _common(record: Record, row: list[str], columns: Columns) -> None:
     record.owner = _text(row, columns, "owner")
-    record.tags = [tag for cell in _cells(row, columns, "tags") for tag in split_tags(cell)]
+    if "tags" in columns:
+        record.tags = [tag for cell in _cells(row, columns, "tags") for tag in split_tags(cell)]
 
 
 UNREADABLE = "\ufffd"
 
 
 def check_readable(row: list[str]) -> None:
-    if any(UNREADABLE in cell for cell in row):
+    if UNREADABLE in "".join(row):
         raise RowError("undecodable_row")
 
 

@@ -2,16 +2,18 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .base import OwnedRecord
 
 
 class ActivityKind(models.TextChoices):
-    CALL = "call", _("call")
-    MEETING = "meeting", _("meeting")
-    EMAIL = "email", _("email")
-    TASK = "task", _("task")
-    NOTE = "note", _("note")
+    # A context of their own: "email" the kind of activity is not "email" the address field.
+    CALL = "call", pgettext_lazy("activity kind", "call")
+    MEETING = "meeting", pgettext_lazy("activity kind", "meeting")
+    EMAIL = "email", pgettext_lazy("activity kind", "email")
+    TASK = "task", pgettext_lazy("activity kind", "task")
+    NOTE = "note", pgettext_lazy("activity kind", "note")
 
 
 class Activity(OwnedRecord):

@@ -53,7 +53,9 @@ class Deal(OwnedRecord):
         indexes = [
             models.Index(fields=["workspace", "status", "stage"]),
             models.Index(fields=["workspace", "owner", "status"]),
-            models.Index(fields=["workspace", "pipeline", "status"]),
+            # Ends with the visibility columns: counting a manager's open deals of a pipeline (the list page's
+            # most used filter, 100,000+ rows in the demo at scale 100) reads the index only, not the table.
+            models.Index(fields=["workspace", "pipeline", "status", "team", "owner"]),
             models.Index(fields=["workspace", "closed_at"]),
             models.Index(fields=["workspace", "created_at"]),
             # Lists and the API sort by amount; without these a page of the biggest deals scans them all.
@@ -61,6 +63,10 @@ class Deal(OwnedRecord):
             models.Index(fields=["workspace", "status", "amount"]),
             # Covers the visibility filter (owner or team) so counting what a manager sees reads the index only.
             models.Index(fields=["workspace", "team", "owner"]),
+            # Covers the metric engine's closed-deal aggregates (revenue, won, win rate by owner or team):
+            # the date range, status, visibility and amount are all read from the index.
+            models.Index(fields=["workspace", "closed_at", "status", "owner", "team", "amount"],
+                         name="crm_deal_closed_cover_idx"),
         ]
 
     def __str__(self) -> str:
@@ -115,7 +121,12 @@ class StageTransition(WorkspaceScopedModel):
         verbose_name = _("stage transition")
         verbose_name_plural = _("stage transitions")
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["workspace", "to_stage", "at"]), models.Index(fields=["deal", "at"])]
+        indexes = [
+            models.Index(fields=["workspace", "to_stage", "at"]),
+            models.Index(fields=["deal", "at"]),
+            # The furthest stage a deal reached (stage conversion, funnel) is read from the index alone.
+            models.Index(fields=["deal", "to_stage"], name="crm_transition_deal_stage_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.deal_id}: {self.from_stage_id} → {self.to_stage_id}"

@@ -33,8 +33,10 @@ def owner_of(obj: Any) -> OwnerRead | None:
 
 
 def tag_names(obj: Any) -> list[str]:
-    # Reads the prefetched tags (one query per page, not per row).
-    return sorted(tag.name for tag in obj.tags.all())
+    # Reads the prefetched tags (one query per page, not per row): a list selector's `tag_list`, or the
+    # prefetch cache of `tags`.
+    tags = getattr(obj, "tag_list", None)
+    return sorted(tag.name for tag in (obj.tags.all() if tags is None else tags))
 
 
 CUSTOM_PARAM_PREFIX = "custom."

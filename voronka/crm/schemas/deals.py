@@ -11,6 +11,7 @@ from ninja import Field, Schema
 from voronka.core.api import Text
 
 from ..models import Deal, DealStatus, TimelineEntry
+from .common import tag_names
 
 
 class LineItemRead(Schema):
@@ -79,11 +80,12 @@ class DealRead(Schema):
 
     @staticmethod
     def resolve_contact_ids(obj: Deal) -> list[int]:
-        return sorted(contact.pk for contact in obj.contacts.all())
+        contacts = getattr(obj, "contact_list", None)  # deal_list's plain prefetched list
+        return sorted(contact.pk for contact in (obj.contacts.all() if contacts is None else contacts))
 
     @staticmethod
     def resolve_tags(obj: Deal) -> list[str]:
-        return sorted(tag.name for tag in obj.tags.all())
+        return tag_names(obj)
 
     @staticmethod
     def resolve_is_stalled(obj: Deal) -> bool:

@@ -12,6 +12,7 @@ from django.db.models import Count, DecimalField, ExpressionWrapper, F, QuerySet
 from django.db.models.functions import Coalesce
 
 from voronka.accounts.actor import Actor
+from voronka.core.sorting import NamedSort
 
 from ..access import visible_deals
 from ..models import Deal, DealStatus, Pipeline, Stage
@@ -97,17 +98,24 @@ def board_cards(
     actor: Actor,
     stage: Stage,
     filters: BoardFilters,
-    sort: BoardSort = BoardSort.RECENT,
+    sort: BoardSort | NamedSort = BoardSort.RECENT,
     offset: int = 0,
     limit: int = CARDS_PER_PAGE,
 ) -> tuple[list[Deal], bool]:
-    """One page of a column's cards and whether more follow."""
+    """One page of a column's cards and whether more follow.
+
+    `sort` is one of the board's own orders or one a higher app registered for deals in core.sorting
+    (funnel's win probability): an expression per card, computed in the same query.
+    """
     queryset = (
         board_deals(actor=actor, pipeline=stage.pipeline, filters=filters)
         .filter(stage_id=stage.pk)
         .select_related("company", "owner", "stage")
-        .order_by(*_ORDERING[sort])  # type: ignore[arg-type]
     )
+    if isinstance(sort, NamedSort):
+        queryset = queryset.annotate(**{sort.alias: sort.expression()}).order_by(*sort.order_by())
+    else:
+        queryset = queryset.order_by(*_ORDERING[sort])  # type: ignore[arg-type]
     found = list(queryset[offset : offset + limit + 1])
     return found[:limit], len(found) > limit
 

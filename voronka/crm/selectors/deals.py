@@ -16,6 +16,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Prefetch,
     QuerySet,
     Subquery,
     TextField,
@@ -29,7 +30,7 @@ from voronka.accounts.actor import Actor
 from voronka.core.db import casefold_q
 
 from ..access import visible_deals
-from ..models import Deal, DealStatus, Stage, TimelineEntry
+from ..models import Contact, Deal, DealStatus, Stage, Tag, TimelineEntry
 from ..services.custom_fields import custom_filter_values
 
 ORDERINGS = frozenset({
@@ -37,6 +38,10 @@ ORDERINGS = frozenset({
 })
 DEFAULT_ORDERING = "-created_at"
 _RELATED = ("owner", "team", "company", "pipeline", "stage", "channel", "lost_reason")
+# What a list row shows (API: owner and company names, the stage's name and probability; pages add their own).
+# Every join multiplies PostgreSQL's planning work: with all seven the plan of the 50-row page took 35–40 ms
+# at 600,000 deals (its execution about 1 ms), with these three under 1 ms.
+_LIST_RELATED = ("owner", "company", "stage")
 
 
 def with_stalled(queryset: QuerySet[Deal], now: dt.datetime) -> QuerySet[Deal]:
@@ -44,7 +49,10 @@ def with_stalled(queryset: QuerySet[Deal], now: dt.datetime) -> QuerySet[Deal]:
     # Cast: SQLite only multiplies a duration by a plain integer type, not a positive small integer.
     # A subquery rather than a join on the stage: count() drops unused annotations, and with a
     # subquery nothing is left behind, so counting 600,000 deals stays an index-only scan.
-    stalled_days = Subquery(Stage.unscoped.filter(pk=OuterRef("stage_id")).values("stalled_after_days")[:1])
+    # order_by(): a primary-key lookup needs no ordering (the default one joins the pipeline).
+    stalled_days = Subquery(
+        Stage.unscoped.filter(pk=OuterRef("stage_id")).order_by().values("stalled_after_days")[:1]
+    )
     days = ExpressionWrapper(Cast(stalled_days, IntegerField()) * Value(dt.timedelta(days=1)),
                              output_field=DurationField())
     stalled_since = ExpressionWrapper(F("stage_entered_at") + days, output_field=DateTimeField())
@@ -144,10 +152,22 @@ def deal_list(
     if stalled is not None:
         queryset = queryset.filter(**{"is_stalled": stalled})  # an annotation the type plugin cannot see
     return (
-        queryset.select_related(*_RELATED)
-        .prefetch_related("contacts", "tags")
+        queryset.select_related(*_LIST_RELATED)
+        .prefetch_related(*list_prefetches())
         .order_by(*_ordering(ordering or DEFAULT_ORDERING))
     )
+
+
+def list_prefetches() -> list[Prefetch[Any]]:
+    """A row's contacts (ids only) and tags as plain lists: `contact_list`, `tag_list`.
+
+    With to_attr Django stores the lists as they come; without it, it builds a related queryset per row
+    (about 0.5 ms each through the scoped manager, 50 ms for a page of 50 deals with two relations).
+    """
+    return [
+        Prefetch("contacts", queryset=Contact.objects.order_by().only("id"), to_attr="contact_list"),
+        Prefetch("tags", queryset=Tag.objects.order_by("name"), to_attr="tag_list"),
+    ]
 
 
 def deal_get(*, actor: Actor, deal_id: int, now: dt.datetime | None = None) -> Deal | None:

@@ -7,7 +7,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from voronka.accounts.actor import Actor, ensure_same_workspace
@@ -108,7 +109,11 @@ def _edit_capability(record: Any) -> Capability:
 
 @transaction.atomic
 def tags_add(*, actor: Actor, records: Sequence[Company | Contact | Deal], names: list[str]) -> int:
-    """Add tags to records the caller resolved as visible (bulk action); returns how many records were tagged."""
+    """Add tags to records the caller resolved as visible (bulk action); returns how many records were tagged.
+
+    A record that gets a new tag is a changed record: its version goes up (an open edit form then gets a
+    conflict instead of silently dropping the tag) and so does updated_at. One that had them all is untouched.
+    """
     cleaned = tag_names_clean(names)
     if not cleaned or not records:
         return 0
@@ -116,14 +121,23 @@ def tags_add(*, actor: Actor, records: Sequence[Company | Contact | Deal], names
         actor.require(capability)
     ensure_same_workspace(actor, *records)
     tags = tags_get_or_create(workspace_id=actor.workspace.pk, names=cleaned)
-    by_model: dict[type[Company | Contact | Deal], list[int]] = {}
+    tag_ids = {tag.pk for tag in tags}
+    by_model: dict[type[Company | Contact | Deal], set[int]] = {}
     for record in records:
-        by_model.setdefault(type(record), []).append(record.pk)
+        by_model.setdefault(type(record), set()).add(record.pk)
+    now = timezone.now()
     for model, ids in by_model.items():
         through: Any = model.tags.through
         column = f"{model._meta.model_name}_id"
-        through.objects.bulk_create(
-            [through(**{column: record_id, "tag_id": tag.pk}) for record_id in ids for tag in tags],
-            ignore_conflicts=True,
+        present = set(through.objects.filter(**{f"{column}__in": ids, "tag_id__in": tag_ids})
+                      .values_list(column, "tag_id"))
+        missing = [(record_id, tag_id) for record_id in sorted(ids) for tag_id in sorted(tag_ids)
+                   if (record_id, tag_id) not in present]
+        if not missing:
+            continue
+        through.objects.bulk_create([through(**{column: record_id, "tag_id": tag_id}) for record_id, tag_id in missing],
+                                    ignore_conflicts=True)
+        model.objects.filter(pk__in={record_id for record_id, _tag in missing}).update(
+            version=F("version") + 1, updated_at=now
         )
     return len(records)

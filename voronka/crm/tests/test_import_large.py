@@ -70,7 +70,7 @@ def test_two_imports_of_the_same_file_at_once_create_no_duplicates(
         pytest.skip("concurrent writers need PostgreSQL (SQLite serialises every write)")
     if not serialised:
         # Without the per-workspace lock the unique constraint and the re-read must still hold (R22).
-        monkeypatch.setattr("voronka.crm.services.imports._serialize_chunk", lambda: None)
+        monkeypatch.setattr("voronka.crm.services.imports.running.serialize_chunk", lambda: None)
     # Given one file and two imports of it that run at the same moment
     content = _contacts_csv(3_000)
     barrier = threading.Barrier(2)
@@ -91,3 +91,28 @@ def test_two_imports_of_the_same_file_at_once_create_no_duplicates(
         assert ContactPoint.objects.filter(kind="email").count() == 3_000
         assert ContactPoint.objects.filter(kind="phone").count() == 3_000
         assert Contact.objects.filter(points__isnull=True).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_statistics_after_a_large_import_make_counts_index_only(org: Org) -> None:
+    """After a bulk load PostgreSQL's visibility map is set at once (VACUUM), not whenever autovacuum comes."""
+    from voronka.core.db import refresh_planner_statistics
+    from voronka.crm.tests.factories import make_contact
+
+    for n in range(50):
+        make_contact(org.workspace, email=f"v{n}@example.ru")
+    refresh_planner_statistics(Contact, ContactPoint)  # outside any transaction, as import_run calls it
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT relallvisible FROM pg_class WHERE relname = %s", [Contact._meta.db_table])
+            assert cursor.fetchone()[0] > 0
+        else:
+            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = %s", [Contact._meta.db_table])
+            assert cursor.fetchone()[0] > 0
+
+
+def test_statistics_inside_a_transaction_analyze_only(org: Org) -> None:
+    from voronka.core.db import refresh_planner_statistics
+
+    refresh_planner_statistics(Contact)  # VACUUM would fail inside the test's transaction on PostgreSQL
+    refresh_planner_statistics()

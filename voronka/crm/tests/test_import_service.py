@@ -357,7 +357,7 @@ def test_xlsx_import(org: Org, scoped, media) -> None:
 
 def test_a_stray_byte_after_the_sample_rejects_only_its_row(org: Org, scoped, media, monkeypatch) -> None:
     # Given a UTF-8 file longer than the detection sample with one broken byte near the end
-    monkeypatch.setattr("voronka.crm.services.imports.CHUNK_ROWS", 1000)
+    monkeypatch.setattr("voronka.crm.services.imports.running.CHUNK_ROWS", 1000)
     good = "".join(f"Person {n},p{n}@example.com\n" for n in range(3000))
     content = ("Name,Email\n" + good).encode() + b"Broken \xff,x@example.com\n" + b"Last,last@example.com\n"
     assert len(content) > 64 * 1024

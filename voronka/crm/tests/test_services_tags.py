@@ -58,6 +58,48 @@ def test_add_in_bulk(org: Org, scoped: object) -> None:
     assert companies[1].tags.count() == 2
 
 
+def test_add_bumps_the_version_of_each_changed_record(org: Org, scoped: object) -> None:
+    from voronka.crm.models import Company, Contact, Deal
+    from voronka.crm.tests.factories import make_deal, make_pipeline
+
+    # Given a company that already has the tag, one that has not, a contact and a deal
+    tagged, untagged = make_company(org.workspace, org.rep), make_company(org.workspace, org.rep)
+    contact = make_contact(org.workspace, org.rep)
+    deal = make_deal(make_pipeline(org.workspace), org.rep)
+    tags_set(record=tagged, names=["Hot"])
+    before = {model: dict(model.objects.values_list("pk", "version")) for model in (Company, Contact, Deal)}
+    stamp = Company.objects.get(pk=untagged.pk).updated_at
+    # When the tag is added to all four
+    assert tags_add(actor=org.actor(org.admin), records=[tagged, untagged, contact, deal], names=["hot"]) == 4
+    # Then every record that got it is one version newer (and newer), the one that had it is untouched
+    after = {model: dict(model.objects.values_list("pk", "version")) for model in (Company, Contact, Deal)}
+    assert after[Company] == {tagged.pk: before[Company][tagged.pk], untagged.pk: before[Company][untagged.pk] + 1}
+    assert after[Contact][contact.pk] == before[Contact][contact.pk] + 1
+    assert after[Deal][deal.pk] == before[Deal][deal.pk] + 1
+    assert Company.objects.get(pk=untagged.pk).updated_at > stamp
+    # And adding it again bumps nothing
+    tags_add(actor=org.actor(org.admin), records=[untagged, contact, deal], names=["HOT"])
+    again = {model: dict(model.objects.values_list("pk", "version")) for model in (Company, Contact, Deal)}
+    assert again == after
+
+
+def test_a_stale_edit_after_a_bulk_tag_is_a_conflict(org: Org, scoped: object) -> None:
+    from voronka.core.errors import ConflictError
+    from voronka.crm.services.companies import company_update
+
+    # Given a company opened for editing at version 1, then tagged in bulk by someone else
+    company = make_company(org.workspace, org.rep)
+    version = company.version
+    tags_add(actor=org.actor(org.admin), records=[company], names=["Hot"])
+    # When the edit is saved with the old version
+    with pytest.raises(ConflictError):
+        company_update(actor=org.actor(org.rep), company=company, version=version, data={"name": "Renamed"})
+    # Then nothing of the stale edit is stored and the tag stays
+    company.refresh_from_db()
+    assert company.name != "Renamed"
+    assert list(company.tags.values_list("name", flat=True)) == ["Hot"]
+
+
 def test_add_refuses_foreign_records_and_missing_capability(org: Org, other_org: Org, scoped: object) -> None:
     foreign = make_company(other_org.workspace, other_org.rep)
     with pytest.raises(NotFoundError):

@@ -19,6 +19,7 @@ from voronka.accounts.decorators import actor_required
 from voronka.accounts.roles import Capability
 from voronka.core.errors import ApplicationError, ConflictError
 from voronka.core.navigation import NavEntry, Part
+from voronka.core.sorting import NamedSort, get_sort, sorts_for
 
 from ..access import access_deal, access_stage
 from ..forms import BoardFilterForm, DealLostForm, DealMoveForm
@@ -73,9 +74,21 @@ def board_filters(form: BoardFilterForm) -> BoardFilters:
     )
 
 
-def board_sort(form: BoardFilterForm) -> BoardSort:
+def board_form(request: HttpRequest, actor: Actor, *, with_choices: bool = True) -> BoardFilterForm:
+    """The filter bar, with the sort orders other apps registered for deals (funnel: win probability)."""
+    form = BoardFilterForm(request.GET, actor=actor, with_choices=with_choices)
+    registered = [(sort.key, sort.label) for sort in sorts_for("deal")]
+    if registered:
+        field = form.fields["sort"]
+        field.choices = [*field.choices, *registered]  # type: ignore[attr-defined]
+    return form
+
+
+def board_sort(form: BoardFilterForm) -> BoardSort | NamedSort:
     value = form.value("sort")
-    return BoardSort(value) if value in set(BoardSort) else BoardSort.RECENT
+    if value in set(BoardSort):
+        return BoardSort(value)
+    return get_sort("deal", value) or BoardSort.RECENT
 
 
 def _pipeline_stages(pipeline: Pipeline) -> list[Stage]:
@@ -90,7 +103,7 @@ def _columns(actor: Actor, pipeline: Pipeline, stages: list[Stage], filters: Boa
 @require_http_methods(["GET", "HEAD"])
 @actor_required(Capability.CRM_VIEW)
 def board_view(request: HttpRequest, actor: Actor) -> HttpResponse:
-    form = BoardFilterForm(request.GET, actor=actor)
+    form = board_form(request, actor)
     pipelines = list(pipeline_list(actor=actor))
     wanted = form.value("pipeline")
     pipeline = next((p for p in pipelines if p.pk == wanted), None) or next(
@@ -130,7 +143,7 @@ def board_column_view(request: HttpRequest, actor: Actor, stage_id: int) -> Http
     stage = access_stage(actor=actor, stage_id=stage_id)
     if (refused := method_not_allowed(request, ("GET", "HEAD"))) is not None:
         return refused
-    form = BoardFilterForm(request.GET, actor=actor, with_choices=False)
+    form = board_form(request, actor, with_choices=False)
     try:
         offset = min(max(int(request.GET.get("offset", 0)), 0), MAX_OFFSET)
     except ValueError:
@@ -151,7 +164,7 @@ def board_column_view(request: HttpRequest, actor: Actor, stage_id: int) -> Http
 def _board_update(request: HttpRequest, actor: Actor, deal: Deal, *, status: int = 200,
                   message: str = "") -> HttpResponse:
     """Out-of-band fragments that put the card where the deal now is and refresh every column header."""
-    form = BoardFilterForm(request.GET, actor=actor, with_choices=False)
+    form = board_form(request, actor, with_choices=False)
     pipeline = deal.pipeline
     stages = list(Stage.objects.filter(workspace_id=actor.workspace.pk, pipeline_id=pipeline.pk)
                   .order_by("order", "id"))

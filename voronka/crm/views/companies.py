@@ -112,6 +112,8 @@ def company_detail_view(request: HttpRequest, actor: Actor, company_id: int) -> 
         "timeline": timeline_of(company=company),
         "quick_form": RecordQuickAddForm() if actor.can(Capability.CRM_EDIT_DEALS) else None,
         "quick_url": reverse("crm:company-quick-add", args=[company.pk]),
+        "activity_create_url": (f"{reverse('crm:activity-create')}?company={company.pk}"
+                                if actor.can(Capability.CRM_EDIT_DEALS) else None),
     })
     return render(request, "crm/company/detail.html", context)
 

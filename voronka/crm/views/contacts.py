@@ -74,6 +74,8 @@ def contact_detail_view(request: HttpRequest, actor: Actor, contact_id: int) -> 
         "timeline": timeline_of(contact=contact),
         "quick_form": RecordQuickAddForm() if actor.can(Capability.CRM_EDIT_DEALS) else None,
         "quick_url": reverse("crm:contact-quick-add", args=[contact.pk]),
+        "activity_create_url": (f"{reverse('crm:activity-create')}?contact={contact.pk}"
+                                if actor.can(Capability.CRM_EDIT_DEALS) else None),
         "company_visible": contact.company_id is not None and _company_visible(actor, contact),
     })
     return render(request, "crm/contact/detail.html", context)

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from voronka.core.db import refresh_planner_statistics
 from voronka.demo.generator import DEMO_LOGINS, DEMO_PASSWORD, DEMO_REPS, demo_load
+from voronka.goals.services.demo import goals_seed_demo
 
 
 class Command(BaseCommand):
@@ -19,6 +20,8 @@ class Command(BaseCommand):
         result = demo_load(scale=scale, progress=self.stdout.write)
         if result.created or result.chunks_loaded:
             refresh_planner_statistics()
+        # A goal split to the teams and two alert rules, so the goals pages have something to show.
+        goals_seed_demo(result.workspace)
         if result.created:
             state = "created"
         elif result.chunks_loaded:
