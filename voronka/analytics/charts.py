@@ -201,7 +201,7 @@ def figure_over_time(result: MetricResult, metric_key: str, *, kind: str = "line
             figure.add_trace(go.Scatter(mode="lines+markers", connectgaps=False, **common))
     layout = _layout(height=height, language=language, show_legend=len(all_series) > 1,
                      barmode="group")
-    layout["xaxis"].update({"type": "category", "tickangle": 0, "nticks": 8})
+    layout["xaxis"].update({"type": "category", "tickangle": 0, "nticks": 6})
     layout["yaxis"].update(_axis_format(metric))
     figure.update_layout(layout)
     return figure_dict(figure)
