@@ -172,13 +172,8 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads it to send X-CSRFToken on unsafe requ
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# plotly.js inserts two fixed <style> elements when it loads (its base and modebar rules); their
-# hashes allow exactly those two and nothing else inline.
-PLOTLY_STYLE_HASHES = (
-    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=' 'sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o='"
-)
 CONTENT_SECURITY_POLICY = (
-    f"default-src 'self'; script-src 'self'; style-src 'self' {PLOTLY_STYLE_HASHES}; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
     "base-uri 'self'; object-src 'none'"
 )

@@ -6,7 +6,7 @@ app's objects) and hands them to these functions.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.test import Client
@@ -58,3 +58,18 @@ def check_foreign_ids(*, route: Any, via: str, org: Org, other_org: Org, bearer:
     assert response.status_code == 404, response.content
     assert response.json()["code"] == "not_found"
     assert snapshot() == before
+
+
+def documented_routes(tag: str, placeholders: Mapping[str, str] | None = None) -> set[tuple[str, str]]:
+    """(method, path under /api/v1) of each operation tagged `tag`, parameters renamed as the matrix names them."""
+    from config.api import api
+
+    documented = set()
+    for path, operations in api.get_openapi_schema()["paths"].items():
+        for method, operation in operations.items():
+            if tag in operation.get("tags", ()):
+                short = path.removeprefix("/api/v1")
+                for old, new in (placeholders or {}).items():
+                    short = short.replace(old, new)
+                documented.add((method, short))
+    return documented

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from voronka.accounts.models import Team
-from voronka.metrics.catalogue import Aggregation, Metric, Unit, metric_get
+from voronka.metrics.catalogue import Metric, Unit, metric_get
 from voronka.metrics.engine import MetricResult, Scope, metric_query_run
 from voronka.metrics.spec import metric_query_build
 
@@ -26,21 +26,8 @@ BREAKDOWN = ("team", "owner")
 
 
 def is_additive(metric: Metric) -> bool:
-    """A count or a sum: the total of a scope is the sum of its parts, and it accrues over a period.
-
-    The catalogue has no such flag yet (an `additive` attribute wins when it has one): a count or
-    money metric is additive when its value is its one measure or the sum of its measures
-    (catalogue.total), not a ratio of them (an average check).
-    """
-    flag = getattr(metric, "additive", None)
-    if flag is not None:
-        return bool(flag)
-    if metric.unit not in (Unit.COUNT, Unit.MONEY) or metric.compute is not None or metric.is_snapshot:
-        return False
-    if any(m.aggregation not in (Aggregation.COUNT, Aggregation.SUM) for m in metric.measures.values()):
-        return False
-    combine = metric.combine
-    return combine is None or getattr(combine, "__qualname__", "").startswith("total.")
+    """A count or a sum: the total of a scope is the sum of its parts, and it accrues over a period."""
+    return metric.additive
 
 
 def as_decimal(value: Number | None) -> Decimal | None:
