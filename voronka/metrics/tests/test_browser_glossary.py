@@ -36,6 +36,7 @@ def test_the_glossary_is_in_the_menu_and_searchable(page, live_server, people, l
     assert page.locator("#glossary-metrics article").count() == 1
     assert page.locator("#glossary-count").inner_text() == "Shown: 1 of 16"
     page.click("text=Show all")
+    page.wait_for_url(f"{live_server.url}/metrics/")  # the count below must read the new page, not the old one
     assert page.locator("#glossary-metrics article").count() == 16
     assert csp_violations == []
 
