@@ -16,11 +16,14 @@ the period reached) computed by DuckDB over pandas copies
 of the same rows, with the same visibility filter. The script checks that DuckDB's numbers equal the
 dashboard's and prints the ratio page / DuckDB.
 
-The demo database has no analytics tables until the lead adds that app's migration: the script creates
-them inside a transaction it rolls back at the end, so the database is left as it was. `--cache-seconds N`
+Everything the script writes (and, on a database without the analytics tables, those tables) is inside
+a transaction it rolls back at the end, so the database is left as it was. `--cache-seconds N`
 turns on the dashboard's optional result cache (the timed renders are then warm). `--with-indexes`
 also creates, in that transaction, the two indexes the default widgets would use (activities by done
-date, open deals by expected close date) to show what they change.
+date, open deals by expected close date) to show what they change. The engine reads the daily rollups
+where they are exact (ADR 0005; the script prints their state): `--rollups off` reads every number from
+the rows instead, and `--touch N` first wins N deals and logs N calls now (rolled back at the end), so
+today's days come from the rows — a render between two refreshes of the scheduler.
 """
 
 # ruff: noqa: S608 — the reference SQL is built from dates and ids computed here, never from input.
@@ -52,6 +55,7 @@ from django.db import close_old_connections, connection, transaction  # noqa: E4
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from rollup_bench import rollup_status, touch  # noqa: E402
 
 from voronka.accounts.actor import Actor, actor_for  # noqa: E402
 from voronka.accounts.models import User, Workspace  # noqa: E402
@@ -102,13 +106,10 @@ INDEXES = {
 
 
 @contextmanager
-def scratch(*, with_indexes: bool) -> Iterator[None]:
-    """The dashboard tables (real ones if migrated) and, if asked, the indexes above, all rolled back at the end."""
+def scratch(*, with_indexes: bool, writes: Callable[[], str]) -> Iterator[str]:
+    """The dashboard tables (real ones if migrated), the indexes above and the writes, all rolled back at the end."""
     existing = set(connection.introspection.table_names())
     missing = [model for model in (Dashboard, DashboardWidget) if model._meta.db_table not in existing]
-    if not missing and not with_indexes:
-        yield
-        return
     # Requests must not close the connection (and the transaction) between them, as in Django's TestCase.
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
@@ -129,7 +130,7 @@ def scratch(*, with_indexes: bool) -> Iterator[None]:
                     cursor.execute("ANALYZE")
                 print(f"created indexes {', '.join(f'{t}({c})' for t, c in INDEXES.values())} in "
                       f"{time.perf_counter() - start:.1f}s for this run (rolled back at the end)")
-            yield
+            yield writes()
             transaction.set_rollback(True)
     finally:
         if connection.vendor == "sqlite":
@@ -267,7 +268,12 @@ def main() -> None:
                         help="turn on the dashboard's result cache (ANALYTICS_DASHBOARD_CACHE_SECONDS): warm renders")
     parser.add_argument("--with-indexes", action="store_true",
                         help="also create the indexes the dashboard needs (inside the run's transaction, rolled back)")
+    parser.add_argument("--rollups", choices=["on", "off"], default="on",
+                        help="off: every number from the rows, as before the daily rollups (ADR 0005)")
+    parser.add_argument("--touch", type=int, default=0,
+                        help="win N deals and log N calls now first (rolled back): today's days from the rows")
     args = parser.parse_args()
+    settings.METRICS_ROLLUPS = args.rollups == "on"
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     settings.ANALYTICS_DASHBOARD_CACHE_SECONDS = args.cache_seconds
     workspace = Workspace.objects.filter(slug=DEMO_SLUG).first()
@@ -282,8 +288,9 @@ def main() -> None:
     today = timezone.localtime(timezone.now(), timezone=ZoneInfo(workspace.time_zone)).date()
     windows = {preset: window_for(preset, today) for preset in PRESETS}
     earliest = min(w.last_year()[0] for w in windows.values())
-    db = load_reference(workspace, earliest)
-    with scratch(with_indexes=args.with_indexes):
+    with scratch(with_indexes=args.with_indexes, writes=lambda: touch(workspace, args.touch)) as touched:
+        print(f"{rollup_status(workspace)}; {touched}")
+        db = load_reference(workspace, earliest)
         print(f"\n{'who':<8} {'period':<11} {'p50 ms':>8} {'p95 ms':>8} {'SQL':>4} {'engine':>6} "
               f"{'duck p50':>9} {'duck p95':>9} {'ratio p50':>9}  goal p95 < {GOAL_MS:.0f} ms")
         for email, who in (("manager@voronka.test", "manager"), ("admin@voronka.test", "admin")):

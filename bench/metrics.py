@@ -40,8 +40,10 @@ django.setup()
 
 import duckdb  # noqa: E402
 import pandas as pd  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from rollup_bench import rollup_status, touch  # noqa: E402
 
 from voronka.accounts.actor import Actor, actor_for  # noqa: E402
 from voronka.accounts.models import User, Workspace  # noqa: E402
@@ -259,7 +261,19 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--months", type=int, default=24)
     parser.add_argument("--only", default="", help="run the cases whose name contains this")
+    parser.add_argument("--rollups", choices=["on", "off"], default="on",
+                        help="off: every number from the rows, as before the daily rollups (ADR 0005)")
+    parser.add_argument("--touch", type=int, default=0,
+                        help="win N deals and log N calls now first (rolled back): today's days from the rows")
     args = parser.parse_args()
+    settings.METRICS_ROLLUPS = args.rollups == "on"
+    with transaction.atomic():
+        failures = measure(args)
+        transaction.set_rollback(True)  # the --touch writes
+    return failures
+
+
+def measure(args: argparse.Namespace) -> int:
 
     workspace = Workspace.objects.filter(slug=DEMO_SLUG).first()
     if workspace is None:
@@ -274,6 +288,7 @@ def main() -> int:
     teams = ", ".join(str(t) for t in sorted(viewer.team_ids)) or "NULL"
     manager_filter = f"AND (owner_id = {viewer.user_id} OR team_id IN ({teams}))"
 
+    touched = touch(workspace, args.touch)
     now = timezone.now()
     today = now.astimezone(ZoneInfo(workspace.time_zone)).date()
     first = dt.date(today.year, today.month, 1)
@@ -300,6 +315,7 @@ def main() -> int:
           f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"data: {n_deals:,} deals, {n_contacts:,} contacts; period {first} – {today} ({args.months} months); "
           f"rows for DuckDB read in {load_s:.1f} s (not timed below)")
+    print(f"{rollup_status(workspace)}; {touched}")
     print(f"runs: {args.runs} after 2 warm-ups; figures in ms\n")
     print(f"{'case':<72} {'who':<8} {'rows':>5} {'q':>2} {'p50':>8} {'p95':>8} {'duck p50':>9} {'duck p95':>9} "
           f"{'ratio':>6}  check")

@@ -160,6 +160,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
 # Request bodies: forms and JSON up to 2.5 MB; file uploads (imports) are capped separately.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440)))
+# Metric queries read daily rollups where they are exact (docs/adr/0005-metric-rollups.md); off: always the rows.
+METRICS_ROLLUPS = os.environ.get("METRICS_ROLLUPS", "1") not in ("0", "false", "no")
 CRM_IMPORT_RETENTION_DAYS = int(os.environ.get("CRM_IMPORT_RETENTION_DAYS", "30"))
 CRM_IMPORT_MAX_BYTES = int(os.environ.get("CRM_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
 # Anything bigger than the largest import (plus room for the form) is refused before it is read.

@@ -14,7 +14,7 @@ source, a date field and a base condition are computed by one query.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -140,7 +140,43 @@ class Metric:
         return only
 
 
+@dataclass(frozen=True)
+class Rollup:
+    """Daily totals of some measures of one source, by local day, owner, team and at most one more slice.
+
+    The engine answers a measure group from a rollup when the rollup stores every measure of the
+    group and the query's slices and filters are owner, team and at most one of `dims`; everything
+    else reads the source rows. Database triggers mark the days whose rows change (see models.py);
+    the rows are computed by the engine itself, so a rollup can never define a number differently.
+    """
+
+    key: str
+    source: str
+    date_field: str
+    base: str
+    measures: tuple[Measure, ...] = ()  # stored in the columns m0, m1, … in this order
+    dims: frozenset[str] = frozenset()
+    # A date field (not a moment) has no time zone: a changed date marks only that local day.
+    date_only: bool = False
+    # Rows that are not sums of `measures` (stage conversion: deals by the furthest stage reached):
+    # (scope, query, buckets, dim) → {(bucket key, owner id, team id, dim value, detail): values}.
+    compute_rows: Callable[..., Mapping[tuple[Any, ...], tuple[Number, ...]]] | None = None
+
+    @property
+    def group_key(self) -> tuple[str, str | None, str]:
+        return (self.source, self.date_field, self.base)
+
+    def column_of(self, measure: Measure) -> str | None:
+        for index, stored in enumerate(self.measures):
+            if stored == measure:
+                return f"m{index}"
+        return None
+
+
+ROLLUP_MEASURES = 5  # the columns m0 … m4 of metrics.RollupRow
+
 _metrics: dict[str, Metric] = {}
+_rollups: dict[str, Rollup] = {}
 _slices: dict[str, Slice] = {}
 _sources: dict[str, Source] = {}
 _bases: dict[tuple[str, str], Callable[[Context], Q]] = {}
@@ -156,6 +192,36 @@ def register_slice(slice_: Slice) -> None:
 
 def register_source(source: Source) -> None:
     _sources[source.key] = source
+
+
+def register_rollup(rollup: Rollup) -> None:
+    """Keep `rollup`; its triggers must exist (a migration of the app that registers it)."""
+    if len(rollup.measures) > ROLLUP_MEASURES:
+        raise ValueError(f"a rollup stores at most {ROLLUP_MEASURES} measures")
+    for measure in rollup.measures:
+        # Only what adds up across days, owners and teams can be stored as daily totals.
+        if measure.group_key != rollup.group_key or measure.aggregation not in (Aggregation.COUNT, Aggregation.SUM):
+            raise ValueError(f"{rollup.key}: a stored measure must be a count or a sum of {rollup.group_key}")
+    _rollups[rollup.key] = rollup
+
+
+def rollups_all() -> list[Rollup]:
+    return list(_rollups.values())
+
+
+def rollup_get(key: str) -> Rollup | None:
+    return _rollups.get(key)
+
+
+def rollup_for(group: tuple[str, str | None, str], measures: Iterable[Measure]) -> Rollup | None:
+    """A rollup of this source, date field and base that stores every one of `measures`."""
+    wanted = list(measures)
+    for rollup in _rollups.values():
+        if rollup.compute_rows is not None or rollup.group_key != group:
+            continue
+        if all(rollup.column_of(measure) is not None for measure in wanted):
+            return rollup
+    return None
 
 
 def register_base(source: str, name: str, condition: Callable[[Context], Q]) -> None:

@@ -7,29 +7,20 @@ every one independently with pandas on generated data.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
-    Case,
-    Count,
     DecimalField,
     Exists,
     ExpressionWrapper,
     F,
     FloatField,
     Func,
-    IntegerField,
-    Max,
     OuterRef,
     Q,
-    Subquery,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
@@ -44,11 +35,8 @@ from voronka.crm.models import (
     Pipeline,
     Product,
     Stage,
-    StageKind,
-    StageTransition,
 )
 
-from .buckets import Bucket
 from .catalogue import (
     Aggregation,
     Context,
@@ -66,6 +54,7 @@ from .catalogue import (
     register_source,
     total,
 )
+from .stage_conversion import stage_conversion
 
 MONEY = DecimalField(max_digits=20, decimal_places=4)
 WON = Q(status=DealStatus.WON)
@@ -196,68 +185,23 @@ def _has_deal() -> Any:
     return Exists(Contact.deals.through.objects.filter(contact_id=OuterRef("pk")))
 
 
-# ---- stage conversion (a cohort measure over the stage history) --------------------------------
-
-def _stage_conversion(*, scope: Any, query: Any, buckets: list[Bucket]) -> dict[tuple[Any, ...], float | None]:
-    """Of the deals created in the period that reached a stage, the share that reached the next one.
-
-    A deal that reached a later stage counts as having passed the stages it skipped; lost
-    stages do not count as reached.
-    """
-    from .engine import slice_columns, source_queryset
-
-    # A stage filter picks the stages to answer for; it must not narrow the cohort to the deals
-    # that happen to sit in that stage today.
-    wanted_stages = query.filters.get("stage")
-    cohort = replace(query, filters={key: values for key, values in query.filters.items() if key != "stage"})
-    rows = source_queryset(scope=scope, query=cohort, source_key="deals", base="created", date_field="created_at",
-                           buckets=buckets)
-    ladder: dict[int, list[tuple[int, int]]] = defaultdict(list)  # pipeline → [(order, stage id)]
-    stages = Stage.unscoped.filter(workspace_id=scope.workspace_id, kind__in=[StageKind.OPEN, StageKind.WON])
-    for pipeline_id, order, stage_id in stages.order_by("pipeline_id", "order", "pk").values_list(
-            "pipeline_id", "order", "pk"):
-        ladder[pipeline_id].append((order, stage_id))
-    order_of = {stage_id: order for steps in ladder.values() for order, stage_id in steps}
-    if not order_of:
-        return {}
-    # The highest open or won stage each deal entered. The stage orders are spelled out in a CASE
-    # rather than joined, so each deal costs one index range of its own transitions.
-    reached = Subquery(
-        StageTransition.unscoped.filter(deal=OuterRef("pk"), to_stage_id__in=list(order_of))
-        .values("deal")
-        .annotate(top=Max(Case(*(When(to_stage_id=stage_id, then=Value(order)) for stage_id, order in order_of.items()),
-                               output_field=IntegerField())))
-        .values("top")[:1]
-    )
-    columns = slice_columns("deals", [key for key in query.slices if key != "stage"])
-    counts: dict[tuple[Any, ...], dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    grouped = rows.annotate(_reached=reached, **columns).values("_bucket", "pipeline_id", *columns, "_reached")
-    for record in grouped.order_by().annotate(n=Count("pk")):
-        if record["_reached"] is None:
-            continue
-        bucket = buckets[record["_bucket"]].key if buckets else "total"
-        combo = (bucket, record["pipeline_id"], *(record[alias] for alias in columns))
-        counts[combo][record["_reached"]] += record["n"]
-
-    stage_position = query.slices.index("stage")
-    result: dict[tuple[Any, ...], float | None] = {}
-    for (bucket, pipeline_id, *other_values), by_order in counts.items():
-        steps = ladder.get(pipeline_id, [])
-        for (order, stage_id), (next_order, _next_id) in itertools.pairwise(steps):
-            if wanted_stages is not None and stage_id not in wanted_stages:
-                continue
-            entered = sum(n for top, n in by_order.items() if top >= order)
-            moved_on = sum(n for top, n in by_order.items() if top >= next_order)
-            values = list(other_values)
-            values.insert(stage_position, stage_id)
-            result[(bucket, *values)] = moved_on / entered if entered else None
-    return result
-
-
 # ---- registration -----------------------------------------------------------------------------
 
 def _deal_measure(base: str, date_field: str | None, **kwargs: Any) -> Measure:
     return Measure(source="deals", date_field=date_field, base=base, **kwargs)
+
+
+# Measures several metrics share; the daily rollups (rollups/crm.py) store them by these same objects.
+WON_COUNT = _deal_measure("closed", "closed_at", where=WON)
+CLOSED_COUNT = _deal_measure("closed", "closed_at")
+LOST_COUNT = _deal_measure("closed", "closed_at", where=Q(status=DealStatus.LOST))
+WON_REVENUE = _deal_measure("closed", "closed_at", aggregation=Aggregation.SUM, value=_amount, where=WON)
+WON_PROFIT = _deal_measure("closed", "closed_at", aggregation=Aggregation.SUM, value=_deal_gross_profit, where=WON)
+NEW_DEALS = _deal_measure("created", "created_at")
+PIPELINE_VALUE = _deal_measure("open", "expected_close_date", aggregation=Aggregation.SUM, value=_amount)
+WEIGHTED_PIPELINE = _deal_measure("open", "expected_close_date", aggregation=Aggregation.SUM,
+                                  value=_weighted_amount)
+ACTIVITIES_DONE = Measure("activities", "done_at", "done")
 
 
 def register_crm_catalogue() -> None:
@@ -279,6 +223,9 @@ def register_crm_catalogue() -> None:
         register_slice(slice_)
     for metric in _metrics():
         register_metric(metric)
+    from .rollups.crm import register_crm_rollups
+
+    register_crm_rollups()
 
 
 def _slices() -> Iterable[Slice]:
@@ -302,10 +249,7 @@ def _slices() -> Iterable[Slice]:
 
 
 def _metrics() -> Iterable[Metric]:
-    won_revenue = _deal_measure("closed", "closed_at", aggregation=Aggregation.SUM, value=_amount, where=WON)
-    won_count = _deal_measure("closed", "closed_at", where=WON)
-    won_profit = _deal_measure("closed", "closed_at", aggregation=Aggregation.SUM, value=_deal_gross_profit,
-                               where=WON)
+    won_revenue, won_count, won_profit = WON_REVENUE, WON_COUNT, WON_PROFIT
     # By product, money comes from the line items; a won deal without any keeps its own amount
     # (it lands in the "(none)" product), so the rows of a breakdown add up to the total.
     by_product_revenue = {
@@ -324,19 +268,19 @@ def _metrics() -> Iterable[Metric]:
         Metric("new_leads", _("New leads"),
                _("Contacts created in the period (each new contact is a lead)."),
                Unit.COUNT, higher, {"leads": Measure("contacts", "created_at", "all")},
-               frozenset(CONTACT_SLICES)),
+               frozenset(CONTACT_SLICES), drill="leads"),
         Metric("lead_to_deal", _("Lead-to-deal conversion"),
                _("Of the contacts created in the period, the share linked to at least one deal (today)."),
                Unit.RATIO, higher,
                {"leads": Measure("contacts", "created_at", "all"),
                 "converted": Measure("contacts", "created_at", "all", where=_has_deal())},
-               frozenset(CONTACT_SLICES), combine=ratio("converted", "leads")),
+               frozenset(CONTACT_SLICES), combine=ratio("converted", "leads"), drill="leads"),
         Metric("new_deals", _("New deals"), _("Deals created in the period."), Unit.COUNT, higher,
-               {"deals": _deal_measure("created", "created_at")}, deal_slices, drill="deals"),
+               {"deals": NEW_DEALS}, deal_slices, drill="deals"),
         Metric("deals_won", _("Deals won"), _("Deals won in the period (dated by the day they were won)."),
                Unit.COUNT, higher, {"won": won_count}, deal_slices, drill="won"),
         Metric("deals_lost", _("Deals lost"), _("Deals lost in the period (dated by the day they were lost)."),
-               Unit.COUNT, lower, {"lost": _deal_measure("closed", "closed_at", where=Q(status=DealStatus.LOST))},
+               Unit.COUNT, lower, {"lost": LOST_COUNT},
                deal_slices, drill="lost"),
         Metric("revenue", _("Revenue"),
                _("The amount of the deals won in the period. By product: the won line items of that product, "
@@ -349,7 +293,7 @@ def _metrics() -> Iterable[Metric]:
                variants={"product": {**by_product_revenue, "won": won_count}}, drill="won"),
         Metric("win_rate", _("Win rate"),
                _("Deals won divided by deals closed (won or lost) in the period."),
-               Unit.RATIO, higher, {"won": won_count, "closed": _deal_measure("closed", "closed_at")},
+               Unit.RATIO, higher, {"won": won_count, "closed": CLOSED_COUNT},
                deal_slices, combine=ratio("won", "closed"), drill="closed"),
         Metric("gross_profit", _("Gross profit"),
                _("Revenue of the deals won in the period minus their product costs and the sales channel's fee "
@@ -371,17 +315,16 @@ def _metrics() -> Iterable[Metric]:
         Metric("pipeline_value", _("Pipeline value"),
                _("The amount of the open deals expected to close in the period (by expected close date)."),
                Unit.MONEY, higher,
-               {"value": _deal_measure("open", "expected_close_date", aggregation=Aggregation.SUM, value=_amount)},
+               {"value": PIPELINE_VALUE},
                DEAL_ANALYSIS_SLICES, drill="value"),
         Metric("weighted_pipeline", _("Weighted pipeline"),
                _("Pipeline value with each deal multiplied by its probability (the deal's own, else its stage's)."),
                Unit.MONEY, higher,
-               {"value": _deal_measure("open", "expected_close_date", aggregation=Aggregation.SUM,
-                                       value=_weighted_amount)},
+               {"value": WEIGHTED_PIPELINE},
                DEAL_ANALYSIS_SLICES, drill="value"),
         Metric("activities_done", _("Activities done"),
                _("Calls, meetings, emails, tasks and notes marked done in the period; break down by type."),
-               Unit.COUNT, higher, {"done": Measure("activities", "done_at", "done")}, frozenset(ACTIVITY_SLICES)),
+               Unit.COUNT, higher, {"done": ACTIVITIES_DONE}, frozenset(ACTIVITY_SLICES), drill="done"),
         Metric("stalled_deals", _("Stalled deals"),
                _("Open deals that have been in their stage longer than the stage allows, as of now."),
                Unit.COUNT, lower, {"stalled": _deal_measure("stalled", None)}, DEAL_ANALYSIS_SLICES,
@@ -390,5 +333,5 @@ def _metrics() -> Iterable[Metric]:
                _("Of the deals created in the period that reached a stage, the share that reached the next stage "
                  "(a deal that skipped a stage counts as having passed it)."),
                Unit.RATIO, higher, {}, DEAL_ANALYSIS_SLICES | {"stage"}, required_slices=frozenset({"stage"}),
-               compute=_stage_conversion),
+               compute=stage_conversion),
     ]

@@ -17,28 +17,15 @@ import datetime as dt
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.db import connections, models
-from django.db.models import (
-    Aggregate,
-    Case,
-    Count,
-    F,
-    Func,
-    IntegerField,
-    Q,
-    QuerySet,
-    Sum,
-    Value,
-    When,
-)
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import NullIf
-from django.db.models.lookups import LessThan
 from django.utils import timezone
 
 from voronka.core.visibility import Viewer, visible_q
@@ -53,10 +40,16 @@ from .catalogue import (
     Unit,
     base_condition,
     metric_get,
+    rollup_for,
     slice_get,
     source_get,
 )
+from .rollups.days import DayRange
+from .rollups.read import RollupState, add_values, rollup_plan, rollup_values, rollups_enabled
 from .spec import MetricQuery
+from .sql import BucketIndex, Median
+
+__all__ = ["BucketIndex", "Median", "MetricResult", "Scope", "metric_query_run", "source_queryset"]
 
 RowKey = tuple[Any, ...]  # (bucket key, *slice values in query order)
 CENT = Decimal("0.01")
@@ -70,6 +63,8 @@ class Scope:
     time_zone: str
     viewer: Viewer
     now: dt.datetime = field(default_factory=timezone.now)
+    # The rollups' coverage and change markers, read once per engine run (set by `metric_query_run`).
+    rollups: RollupState | None = field(default=None, compare=False)
 
     @property
     def context(self) -> Context:
@@ -129,11 +124,12 @@ def _filter_q(slice_key: str, path: str, values: Iterable[Any]) -> Q:
 
 def source_queryset(
     *, scope: Scope, query: MetricQuery, source_key: str, base: str, date_field: str | None,
-    buckets: list[Bucket] | None = None,
+    buckets: list[Bucket] | None = None, only_days: list[DayRange] | None = None,
 ) -> QuerySet[Any]:
     """Rows of a source the viewer may see, meeting the base condition, the filters and the period.
 
-    With `buckets`, each row is annotated with `_bucket`, the index of its time bucket.
+    With `buckets`, each row is annotated with `_bucket`, the index of its time bucket. With
+    `only_days`, only rows dated on those local days (the part of a period a rollup does not answer).
     """
     source = source_get(source_key)
     model = apps.get_model(source.model)
@@ -150,6 +146,12 @@ def source_queryset(
     is_date = _field_is_date(model, date_field)
     rows = rows.filter(**{f"{date_field}__gte": _bound(query.date_from, is_date=is_date, tz=tz),
                           f"{date_field}__lt": _bound(query.end_exclusive, is_date=is_date, tz=tz)})
+    if only_days is not None:
+        on_days = Q(pk__in=[])
+        for first, end in only_days:
+            on_days |= Q(**{f"{date_field}__gte": _bound(first, is_date=is_date, tz=tz),
+                            f"{date_field}__lt": _bound(end, is_date=is_date, tz=tz)})
+        rows = rows.filter(on_days)
     if buckets and len(buckets) > 1:
         ends = [_bound(b.end, is_date=is_date, tz=tz) for b in buckets[:-1]]
         field_type = models.DateField() if is_date else models.DateTimeField()
@@ -157,54 +159,6 @@ def source_queryset(
     elif buckets:
         rows = rows.annotate(_bucket=Value(0, output_field=IntegerField()))
     return rows
-
-
-class BucketIndex(Func):
-    """The index of the time bucket a date falls in, given the ends of all buckets but the last (ascending).
-
-    PostgreSQL answers with `width_bucket` (a binary search in C); elsewhere a nested CASE does the
-    same binary search, so each row costs log2(buckets) comparisons instead of one per bucket.
-    """
-
-    output_field = IntegerField()
-
-    def __init__(self, field_path: str, ends: list[Any], field_type: models.Field[Any, Any]) -> None:
-        self.ends = list(ends)
-        self.field_type = field_type
-        super().__init__(F(field_path))
-
-    def _search(self, column: Any, low: int, high: int) -> Any:
-        if low == high:
-            return Value(low, output_field=IntegerField())
-        middle = (low + high) // 2
-        return Case(
-            When(LessThan(column, Value(self.ends[middle], output_field=self.field_type)),
-                 then=self._search(column, low, middle)),
-            default=self._search(column, middle + 1, high),
-            output_field=IntegerField(),
-        )
-
-    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:  # type: ignore[override]
-        (column,) = self.get_source_expressions()
-        expression = self._search(column, 0, len(self.ends)).resolve_expression(compiler.query)
-        return compiler.compile(expression)
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
-        (column,) = self.get_source_expressions()
-        column_sql, column_params = compiler.compile(column)
-        ends = [self.field_type.get_db_prep_value(end, connection) for end in self.ends]
-        array_type = "date" if not isinstance(self.field_type, models.DateTimeField) else "timestamptz"
-        placeholders = ", ".join(["%s"] * len(ends))
-        return (f"width_bucket({column_sql}, ARRAY[{placeholders}]::{array_type}[])",
-                (*column_params, *ends))
-
-
-class Median(Aggregate):
-    """The median (the mean of the two middle values for an even count), in SQL where the database can."""
-
-    function = "percentile_cont"
-    name = "Median"
-    template = "percentile_cont(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
 
 
 def _median_in_sql(connection: Any) -> bool:
@@ -254,11 +208,32 @@ def _run_group(
     *, scope: Scope, query: MetricQuery, buckets: list[Bucket], group: tuple[str, str | None, str],
     measures: Mapping[str, Measure],
 ) -> dict[str, dict[RowKey, Number | None]]:
+    """One group's measures: from a daily rollup where it holds them and is exact, else from the rows."""
+    rollup = rollup_for(group, measures.values()) if rollups_enabled() and group[1] is not None else None
+    plan = None
+    if rollup is not None and scope.rollups is not None:
+        plan = rollup_plan(rollup=rollup, state=scope.rollups, keys=frozenset(query.slices) | frozenset(query.filters))
+    if rollup is None or plan is None:
+        return measure_values(scope=scope, query=query, buckets=buckets, group=group, measures=measures)
+    unique, alias_of = _distinct_measures(measures)
+    stored = rollup_values(plan=plan, viewer=scope.viewer, query=query, buckets=buckets, measures=unique)
+    if plan.raw:
+        rest = measure_values(scope=scope, query=query, buckets=buckets, group=group, measures=unique,
+                              only_days=plan.raw)
+        stored = {alias: add_values(stored[alias], rest[alias]) for alias in unique}
+    return {alias: stored[alias_of[alias]] for alias in measures}
+
+
+def measure_values(
+    *, scope: Scope, query: MetricQuery, buckets: list[Bucket], group: tuple[str, str | None, str],
+    measures: Mapping[str, Measure], only_days: list[DayRange] | None = None,
+) -> dict[str, dict[RowKey, Number | None]]:
+    """Measures of one source, date field and base computed from the source rows: one aggregate query."""
     source_key, date_field, base = group
     source = source_get(source_key)
     fanout = bool(source.fanout_slices & (set(query.slices) | set(query.filters)))
     rows = source_queryset(scope=scope, query=query, source_key=source_key, base=base, date_field=date_field,
-                           buckets=buckets if date_field else None)
+                           buckets=buckets if date_field else None, only_days=only_days)
     if date_field is None:
         rows = rows.annotate(_bucket=Value(0, output_field=IntegerField()))
     columns = slice_columns(source_key, query.slices)
@@ -337,6 +312,8 @@ def metric_query_run(*, scope: Scope, query: MetricQuery) -> MetricResult:
     buckets = buckets_for(query.granularity, query.date_from, query.end_exclusive)
     used_slices = frozenset(query.slices) | frozenset(query.filters)
     metrics = query.catalogue_metrics()
+    scope = replace(scope, rollups=RollupState(workspace_id=scope.workspace_id, time_zone=scope.time_zone,
+                                               date_from=query.date_from, end=query.end_exclusive))
 
     groups: dict[tuple[str, str | None, str], dict[str, Measure]] = defaultdict(dict)
     for metric in metrics:

@@ -399,4 +399,4 @@ def test_page_query_counts_stay_flat_as_data_grows(org: Org) -> None:
         Dashboard.unscoped.create(workspace=org.workspace, owner=org.admin, name=f"Shared {n}", shared_team=org.sales)
     large = [_queries(client, url) for url in pages]
     assert large == small
-    assert small[0] <= 35, small
+    assert small[0] <= 35 + 7, small  # + the rollups' coverage and markers, one per engine query

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -16,8 +15,6 @@ from django.urls import reverse
 from conftest import Org
 from voronka.crm.models import Contact, Deal
 from voronka.crm.tests.factories import make_contact, make_deal
-from voronka.metrics import catalogue
-from voronka.metrics.catalogue import Direction, Measure, Metric, Unit, register_metric
 
 from .test_dashboard_support import at, deals_frame, make_sales, revenue
 
@@ -88,7 +85,7 @@ def test_each_viewer_sees_only_their_rows_and_their_number(org: Org, who: str, a
 
 @pytest.mark.parametrize("params", [
     {"metric": "nope", **MARCH},
-    {"metric": "activities_done", **MARCH},  # no rows behind it in the catalogue
+    {"metric": "stage_conversion", "slice__stage": "1", **MARCH},  # no rows behind it in the catalogue
     {"metric": "revenue", "date_from": "yesterday", "date_to": "2026-03-31"},
     {"metric": "revenue", "date_from": "2026-03-31", "date_to": "2026-03-01"},
     {"metric": "revenue", "granularity": "fortnight", **MARCH},
@@ -150,29 +147,18 @@ def test_a_filter_never_names_a_user_of_another_workspace(org: Org, other_org: O
     assert rows(response) == []
 
 
-@pytest.fixture
-def contact_and_activity_metrics() -> Iterator[None]:
-    """Two metrics that drill to contacts and to activities (the catalogue's own have none yet)."""
-    register_metric(Metric("test_leads", "Test leads", "", Unit.COUNT, Direction.HIGHER_IS_BETTER,
-                           {"leads": Measure("contacts", "created_at", "all")}, frozenset({"owner", "team"}),
-                           drill="leads"))
-    register_metric(Metric("test_done", "Test activities", "", Unit.COUNT, Direction.HIGHER_IS_BETTER,
-                           {"done": Measure("activities", "done_at", "done")}, frozenset({"owner", "team"}),
-                           drill="done"))
-    yield
-    for key in ("test_leads", "test_done"):
-        catalogue._metrics.pop(key, None)
-
-
-@pytest.mark.usefixtures("contact_and_activity_metrics")
 def test_contacts_and_activities_are_listed_with_links(org: Org) -> None:
     make_sales(org)
     mine = make_contact(org.workspace, org.rep, full_name="Anna Lead", created_at=at("2026-03-03"))
     make_contact(org.workspace, org.rep_south, full_name="Boris Lead", created_at=at("2026-03-04"))
-    response = drill(org.rep, metric="test_leads", **MARCH)
+    response = drill(org.rep, metric="new_leads", **MARCH)
     assert [c.pk for c in rows(response)] == [mine.pk]
     assert isinstance(rows(response)[0], Contact)
     assert reverse("crm:contact-detail", args=[mine.pk]) in response.content.decode()
-    activities = rows(drill(org.admin, metric="test_done", **MARCH))
+    # lead-to-deal conversion lists the leads it is a share of
+    assert [c.pk for c in rows(drill(org.rep, metric="lead_to_deal", **MARCH))] == [mine.pk]
+    activities = rows(drill(org.admin, metric="activities_done", **MARCH))
     assert sorted(a.subject for a in activities) == ["call 2026-03-03", "meeting 2026-03-04"]
     assert not any(isinstance(a, Deal) for a in activities)
+    by_type = rows(drill(org.admin, metric="activities_done", slice__activity_type="call", **MARCH))
+    assert [a.subject for a in by_type] == ["call 2026-03-03"]

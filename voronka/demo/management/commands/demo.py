@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from voronka.core.db import refresh_planner_statistics
 from voronka.demo.generator import DEMO_LOGINS, DEMO_PASSWORD, DEMO_REPS, demo_load
 from voronka.goals.services.demo import goals_seed_demo
+from voronka.metrics.rollups.build import rollups_refresh
 
 
 class Command(BaseCommand):
@@ -22,6 +23,9 @@ class Command(BaseCommand):
             refresh_planner_statistics()
         # A goal split to the teams and two alert rules, so the goals pages have something to show.
         goals_seed_demo(result.workspace)
+        # Daily totals for the dashboards (a bulk load marks every day it touched: a full build is cheaper).
+        rollups_refresh(workspace_id=result.workspace.pk, time_zone=result.workspace.time_zone,
+                        rebuild=bool(result.created or result.chunks_loaded))
         if result.created:
             state = "created"
         elif result.chunks_loaded:

@@ -1,0 +1,75 @@
+"""Which local days a rollup may answer for, and which must be read from the source rows. Pure: dates in, dates out.
+
+Ranges are half-open `(first, end)`: `first` inclusive, `end` exclusive, like the engine's periods.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+DayRange = tuple[dt.date, dt.date]
+ONE_DAY = dt.timedelta(days=1)
+
+
+def local_days_touched(utc_days: Iterable[dt.date], *, date_only: bool) -> set[dt.date]:
+    """The local days a change on these UTC days may have touched.
+
+    A local day overlaps the UTC day before it, its own and the one after it in every time zone
+    (offsets stay within ±14 hours), so a moment on UTC day u lies in local day u−1, u or u+1. A date
+    field has no time zone: its day is the local day.
+    """
+    touched: set[dt.date] = set()
+    for day in utc_days:
+        touched.add(day)
+        if not date_only:
+            touched.update((day - ONE_DAY, day + ONE_DAY))
+    return touched
+
+
+def ranges_of(days: Iterable[dt.date], *, join_gap: int = 0) -> list[DayRange]:
+    """Sorted days as ranges; two ranges with at most `join_gap` days between them become one (fewer queries)."""
+    result: list[DayRange] = []
+    for day in sorted(set(days)):
+        if result and (day - result[-1][1]).days <= join_gap:
+            result[-1] = (result[-1][0], day + ONE_DAY)
+        else:
+            result.append((day, day + ONE_DAY))
+    return result
+
+
+def split_period(first: dt.date, end: dt.date, *, covered: DayRange | None, dirty: Iterable[dt.date]
+                 ) -> tuple[list[DayRange], list[DayRange]]:
+    """Split [first, end) into the ranges a rollup answers (covered, not dirty) and the rest (raw rows)."""
+    from_rollup: list[DayRange] = []
+    if covered is not None:
+        low, high = max(first, covered[0]), min(end, covered[1])
+        if low < high:
+            cuts = sorted(day for day in set(dirty) if low <= day < high)
+            start = low
+            for day in cuts:
+                if start < day:
+                    from_rollup.append((start, day))
+                start = day + ONE_DAY
+            if start < high:
+                from_rollup.append((start, high))
+    raw: list[DayRange] = []
+    start = first
+    for low, high in from_rollup:
+        if start < low:
+            raw.append((start, low))
+        start = high
+    if start < end:
+        raw.append((start, end))
+    return from_rollup, raw
+
+
+def chunked(ranges: Iterable[DayRange], max_days: int) -> list[DayRange]:
+    """Ranges cut so none is longer than `max_days` (one query each when rebuilding)."""
+    result: list[DayRange] = []
+    for low, high in ranges:
+        while (high - low).days > max_days:
+            result.append((low, low + dt.timedelta(days=max_days)))
+            low += dt.timedelta(days=max_days)
+        result.append((low, high))
+    return result
