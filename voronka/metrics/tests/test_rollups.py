@@ -95,8 +95,9 @@ def company(django_db_setup: None, django_db_blocker: Any) -> Iterator[Workspace
 
 @pytest.fixture
 def demo(company: Workspace, db: None) -> Workspace:
-    rollups_refresh(workspace_id=company.pk, time_zone=company.time_zone, rebuild=True)
-    return company
+    workspace = Workspace.objects.get(pk=company.pk)  # a fresh copy: a test may change it (and roll back)
+    rollups_refresh(workspace_id=workspace.pk, time_zone=workspace.time_zone, rebuild=True)
+    return workspace
 
 
 def _actors(workspace: Workspace) -> list[Actor]:
