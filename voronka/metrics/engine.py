@@ -45,7 +45,7 @@ from .catalogue import (
     source_get,
 )
 from .rollups.days import DayRange
-from .rollups.read import RollupState, add_values, rollup_plan, rollup_values, rollups_enabled
+from .rollups.read import RollupState, add_values, plus, rollup_plan, rollup_values, rollups_enabled
 from .spec import MetricQuery
 from .sql import BucketIndex, Median
 
@@ -228,31 +228,40 @@ def measure_values(
     *, scope: Scope, query: MetricQuery, buckets: list[Bucket], group: tuple[str, str | None, str],
     measures: Mapping[str, Measure], only_days: list[DayRange] | None = None,
 ) -> dict[str, dict[RowKey, Number | None]]:
-    """Measures of one source, date field and base computed from the source rows: one aggregate query."""
+    """Measures of one source, date field and base computed from the source rows: one aggregate query.
+
+    With `only_days`, each stretch of days is its own SELECT of one UNION ALL: a SELECT per stretch walks
+    the date index, where one OR of many date ranges leads SQLite's planner to read the whole table.
+    """
     source_key, date_field, base = group
-    source = source_get(source_key)
-    fanout = bool(source.fanout_slices & (set(query.slices) | set(query.filters)))
-    rows = source_queryset(scope=scope, query=query, source_key=source_key, base=base, date_field=date_field,
-                           buckets=buckets if date_field else None, only_days=only_days)
-    if date_field is None:
-        rows = rows.annotate(_bucket=Value(0, output_field=IntegerField()))
+    unique, alias_of = _distinct_measures(measures)
+    computed: dict[str, dict[RowKey, Number | None]] = {alias: {} for alias in unique}
+    if only_days == []:
+        return {alias: computed[alias_of[alias]] for alias in measures}
+    fanout = bool(source_get(source_key).fanout_slices & (set(query.slices) | set(query.filters)))
     columns = slice_columns(source_key, query.slices)
-    rows = rows.annotate(**columns)
     group_fields = ["_bucket", *columns]
 
+    def grouped(days: list[DayRange] | None) -> QuerySet[Any]:
+        rows = source_queryset(scope=scope, query=query, source_key=source_key, base=base, date_field=date_field,
+                               buckets=buckets if date_field else None, only_days=days)
+        if date_field is None:
+            rows = rows.annotate(_bucket=Value(0, output_field=IntegerField()))
+        return rows.annotate(**columns)
+
+    rows = grouped(only_days)
     in_sql = _median_in_sql(connections[rows.db])
-    unique, alias_of = _distinct_measures(measures)
     sql_measures = {a: m for a, m in unique.items() if in_sql or m.aggregation is not Aggregation.MEDIAN}
-    computed: dict[str, dict[RowKey, Number | None]] = {alias: {} for alias in unique}
     if sql_measures:
-        aggregated = rows.values(*group_fields).annotate(
-            **{alias: _aggregate(m, fanout) for alias, m in sql_measures.items()}
-        ).order_by()
-        for record in aggregated:
+        aggregates = {alias: _aggregate(m, fanout) for alias, m in sql_measures.items()}
+        stretches = [grouped([days]) for days in only_days] if only_days and len(only_days) > 1 else [rows]
+        selects = [part.values(*group_fields).annotate(**aggregates).order_by() for part in stretches]
+        for record in selects[0].union(*selects[1:], all=True) if len(selects) > 1 else selects[0]:
             key = _row_key(record, group_fields, buckets)
             for alias in sql_measures:
                 value = record[alias]
-                computed[alias][key] = _as_number(value) if isinstance(value, dt.timedelta) else value
+                value = _as_number(value) if isinstance(value, dt.timedelta) else value
+                computed[alias][key] = plus(computed[alias].get(key), value)
 
     for alias, measure in unique.items():
         if alias in sql_measures:

@@ -41,8 +41,10 @@ def reached_counts(*, scope: Any, query: Any, buckets: list[Bucket], slice_keys:
     order_of = {stage_id: order for steps in _ladders(scope.workspace_id).values() for order, stage_id in steps}
     if not order_of:
         return {}
-    rows = source_queryset(scope=scope, query=query, source_key="deals", base="created", date_field="created_at",
-                           buckets=buckets, only_days=only_days)
+    def cohort(days: Any) -> Any:
+        return source_queryset(scope=scope, query=query, source_key="deals", base="created", date_field="created_at",
+                               buckets=buckets, only_days=days)
+
     # The stage orders are spelled out in a CASE rather than joined, so each deal costs one index
     # range of its own transitions.
     reached = Subquery(
@@ -54,8 +56,11 @@ def reached_counts(*, scope: Any, query: Any, buckets: list[Bucket], slice_keys:
     )
     columns = slice_columns("deals", slice_keys)
     counts: Counts = defaultdict(lambda: defaultdict(int))
-    grouped = rows.annotate(_reached=reached, **columns).values("_bucket", "pipeline_id", *columns, "_reached")
-    for record in grouped.order_by().annotate(n=Count("pk")):
+    # Separate stretches of days are one SELECT each in a UNION ALL (see engine.measure_values).
+    parts = [cohort([days]) for days in only_days] if only_days else [cohort(only_days)]
+    selects = [part.annotate(_reached=reached, **columns).values("_bucket", "pipeline_id", *columns, "_reached")
+               .order_by().annotate(n=Count("pk")) for part in parts]
+    for record in selects[0].union(*selects[1:], all=True) if len(selects) > 1 else selects[0]:
         if record["_reached"] is None:
             continue
         bucket = buckets[record["_bucket"]].key if buckets else "total"

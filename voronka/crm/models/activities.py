@@ -36,6 +36,8 @@ class Activity(OwnedRecord):
         indexes = [
             models.Index(fields=["workspace", "owner", "done_at", "due_at"]),
             models.Index(fields=["workspace", "kind", "done_at"]),
+            # Activities done on a few days (those a metric rollup cannot answer yet), whoever did them.
+            models.Index(fields=["workspace", "done_at"], name="crm_activity_done_idx"),
         ]
 
     def __str__(self) -> str:

@@ -58,6 +58,8 @@ class Deal(OwnedRecord):
             models.Index(fields=["workspace", "pipeline", "status", "team", "owner"]),
             models.Index(fields=["workspace", "closed_at"]),
             models.Index(fields=["workspace", "created_at"]),
+            # Pipeline value by expected close date: the days a metric rollup cannot answer yet are read here.
+            models.Index(fields=["workspace", "status", "expected_close_date"], name="crm_deal_status_expected_idx"),
             # Lists and the API sort by amount; without these a page of the biggest deals scans them all.
             models.Index(fields=["workspace", "amount"]),
             models.Index(fields=["workspace", "status", "amount"]),

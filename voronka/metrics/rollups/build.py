@@ -4,10 +4,10 @@ Why it stays exact while people keep writing (docs/adr/0005-metric-rollups.md):
 - A full build first deletes the rollup's markers and rows, then reads the source rows chunk by
   chunk; a change committed after that delete writes a new marker, so its day is read from the
   rows until a refresh recomputes it.
-- A refresh recomputes the days of the markers it read and then deletes exactly those markers.
-  On PostgreSQL these are the markers of transactions that had finished before the refresh read
-  anything (`txid` below the snapshot's xmin), so a change still in flight keeps its marker. SQLite
-  has one writer at a time: the refresh holds the write lock from reading the markers to deleting them.
+- A refresh reads the markers (committed ones: every row read afterwards has their changes),
+  recomputes those days and deletes exactly the markers it read, by id; a change committed in
+  between keeps its marker for the next refresh. SQLite's triggers skip a marker when one for the
+  same day already waits, so there the refresh holds the write lock from reading to deleting.
 - Every write of rollup rows first locks the coverage row; a trigger that invalidates a whole
   rollup deletes that row, and a build that finds it gone stops.
 """
@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.db import connection, transaction
-from django.db.models import Max, Min, Q, QuerySet
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from voronka.core.visibility import Viewer, VisibilityScope
@@ -38,6 +38,7 @@ CHUNK_DAYS = 92  # one query per chunk and further slice: a quarter of days fits
 # More changed days than this and a full build is cheaper (and on SQLite does not hold the write lock throughout).
 REFRESH_AT_MOST_DAYS = 120
 JOIN_GAP_DAYS = 7  # changed days this close are recomputed as one range
+DELETE_BATCH = 5000  # marker ids per DELETE … WHERE id IN (…)
 
 
 @dataclass(frozen=True)
@@ -86,18 +87,16 @@ def rollup_compute(*, rollup: Rollup, scope: Scope, ranges: list[DayRange]) -> l
 
 # ---- markers ----------------------------------------------------------------------------------
 
-def _consumable(workspace_id: int, rollup: Rollup) -> QuerySet[Any]:
-    """The markers every row read from now on already reflects (see the module docstring)."""
+def _marked(workspace_id: int, rollup: Rollup) -> dict[int, dt.date]:
+    """The markers waiting now, by id: their changes are committed, so every row read from now on has them."""
     markers = RollupMarker.unscoped.filter(workspace_id=workspace_id, rollup=rollup.key)
-    if connection.vendor != "postgresql":
-        top = markers.aggregate(top=Max("id"))["top"] or 0
-        return markers.filter(id__lte=top)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint, "
-                       "pg_current_xact_id_if_assigned()::text::bigint")
-        finished_below, own = cursor.fetchone()
-    # The refresh's own transaction (a test, a command run inside one) sees its own changes too.
-    return markers.filter(Q(txid__lt=finished_below) | Q(txid=own if own is not None else -1))
+    return dict(markers.values_list("id", "day"))
+
+
+def _consume(ids: list[int]) -> None:
+    """Delete exactly the markers that were read (a marker committed since then stays for the next refresh)."""
+    for start in range(0, len(ids), DELETE_BATCH):
+        RollupMarker.unscoped.filter(id__in=ids[start:start + DELETE_BATCH]).delete()
 
 
 def _locked_coverage(pk: int, time_zone: str) -> RollupCoverage | None:
@@ -166,11 +165,10 @@ def rollup_rebuild(*, workspace_id: int, time_zone: str, rollup: Rollup) -> Refr
 
 def _refresh_marked(*, coverage_pk: int, rollup: Rollup, scope: Scope) -> RefreshResult | None:
     """Recompute the marked days; None when there are too many (the caller rebuilds instead)."""
-    consumable = _consumable(scope.workspace_id, rollup)
-    marked = set(consumable.values_list("day", flat=True).distinct())
+    marked = _marked(scope.workspace_id, rollup)
     if not marked:
         return RefreshResult(rollup=rollup.key, rebuilt=False, days=0)
-    days = local_days_touched(marked, date_only=rollup.date_only)
+    days = local_days_touched(set(marked.values()), date_only=rollup.date_only)
     if len(days) > REFRESH_AT_MOST_DAYS:
         return None
     ranges = ranges_of(days, join_gap=JOIN_GAP_DAYS)
@@ -186,7 +184,7 @@ def _refresh_marked(*, coverage_pk: int, rollup: Rollup, scope: Scope) -> Refres
         coverage.last_day = max(coverage.last_day, ranges[-1][1] - ONE_DAY)
         coverage.built_at = timezone.now()
         coverage.save()
-        consumable.delete()
+        _consume(list(marked))
     return RefreshResult(rollup=rollup.key, rebuilt=False, days=sum((end - first).days for first, end in ranges))
 
 

@@ -160,15 +160,19 @@ def rollup_values(*, plan: RollupPlan, viewer: Viewer, query: Any, buckets: list
     return result
 
 
+def plus(first: Number | None, second: Number | None) -> Number | None:
+    """Two parts of an additive measure; None (nothing counted) adds nothing."""
+    if first is None:
+        return second
+    if second is None:
+        return first
+    return first + second  # type: ignore[operator]
+
+
 def add_values(first: Mapping[RowKey, Number | None], second: Mapping[RowKey, Number | None]
                ) -> dict[RowKey, Number | None]:
     """Two partial results of an additive measure (rollup days and raw days) as one."""
     merged = dict(first)
     for key, value in second.items():
-        if value is None:
-            merged.setdefault(key, None)
-        elif merged.get(key) is None:
-            merged[key] = value
-        else:
-            merged[key] = merged[key] + value  # type: ignore[operator]
+        merged[key] = plus(merged.get(key), value)
     return merged
