@@ -156,7 +156,7 @@ class Rollup:
     base: str
     measures: tuple[Measure, ...] = ()  # stored in the columns m0, m1, … in this order
     dims: frozenset[str] = frozenset()
-    # A date field (not a moment) has no time zone: a changed date marks only that local day.
+    # A date field (not a moment) has no time zone: its change markers name the day itself, not a UTC hour.
     date_only: bool = False
     # Rows that are not sums of `measures` (stage conversion: deals by the furthest stage reached):
     # (scope, query, buckets, dim) → {(bucket key, owner id, team id, dim value, detail): values}.

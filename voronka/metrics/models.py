@@ -85,6 +85,9 @@ class RollupMarker(models.Model):
     workspace_id = models.BigIntegerField()
     rollup = models.CharField(max_length=32)
     day = models.DateField()
+    # The UTC hour of a moment (None for a date field): a marked hour touches one local day (two where the
+    # offset is not whole hours), where a marked UTC day may touch three.
+    hour = models.SmallIntegerField(null=True)
     txid = models.BigIntegerField(default=0)
 
     unscoped: ClassVar[models.Manager[Any]] = models.Manager()
@@ -93,4 +96,4 @@ class RollupMarker(models.Model):
         indexes = [models.Index(fields=["workspace_id", "rollup", "day"], name="metrics_marker_idx")]
 
     def __str__(self) -> str:
-        return f"{self.rollup} {self.day}"
+        return f"{self.rollup} {self.day}" + (f" {self.hour:02d}h" if self.hour is not None else "")

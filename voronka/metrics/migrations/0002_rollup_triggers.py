@@ -12,36 +12,45 @@ time and the refresh holds the write lock). PostgreSQL: statement triggers over 
 
 from django.db import migrations
 
-# (table, [(rollup, SQL for the day of a row named {row})]). Django stores moments as UTC text on SQLite.
+# A mark is (rollup, SQL for the UTC day, SQL for the UTC hour) of a row named {row}; a date field has no
+# hour. Django stores moments as UTC text ('YYYY-MM-DD HH:MM:SS…') on SQLite.
 SQLITE_DAY = "substr({row}.{column}, 1, 10)"
+SQLITE_HOUR = "CAST(substr({row}.{column}, 12, 2) AS INTEGER)"
 PG_DAY = "({row}.{column} AT TIME ZONE 'UTC')::date"
+PG_HOUR = "EXTRACT(HOUR FROM {row}.{column} AT TIME ZONE 'UTC')::smallint"
 
 
-def _day(dialect, column):
-    return (SQLITE_DAY if dialect == "sqlite" else PG_DAY).replace("{column}", column)
+def _moment(dialect, rollup, column):
+    day, hour = (SQLITE_DAY, SQLITE_HOUR) if dialect == "sqlite" else (PG_DAY, PG_HOUR)
+    return (rollup, day.replace("{column}", column), hour.replace("{column}", column))
 
 
 def _deal_marks(dialect):
+    no_hour = "NULL" if dialect == "sqlite" else "NULL::smallint"
     return [
-        ("deals_closed", _day(dialect, "closed_at")),
-        ("deals_created", _day(dialect, "created_at")),
-        ("deals_reached", _day(dialect, "created_at")),
-        ("deals_open", "{row}.expected_close_date"),
+        _moment(dialect, "deals_closed", "closed_at"),
+        _moment(dialect, "deals_created", "created_at"),
+        _moment(dialect, "deals_reached", "created_at"),
+        ("deals_open", "{row}.expected_close_date", no_hour),
     ]
 
 
-def _sqlite_insert(row, marks, source=None, where=""):
+SQLITE_NEW_ONLY = (
+    "WHERE c.day IS NOT NULL AND NOT EXISTS (SELECT 1 FROM metrics_rollupmarker AS m "
+    "WHERE m.workspace_id = c.workspace_id AND m.rollup = c.rollup AND m.day = c.day AND m.hour IS c.hour)"
+)
+
+
+def _sqlite_insert(row, marks):
     """Markers for one changed row (NEW or OLD), unless the same marker already waits."""
-    table = f" FROM {source}" if source else ""
     union = " UNION ALL ".join(
-        f"SELECT {row}.workspace_id AS workspace_id, '{rollup}' AS rollup, {day.format(row=row)} AS day{table}{where}"
-        for rollup, day in marks
+        f"SELECT {row}.workspace_id AS workspace_id, '{rollup}' AS rollup, {day.format(row=row)} AS day, "
+        f"{hour.format(row=row)} AS hour"
+        for rollup, day, hour in marks
     )
     return (
-        "INSERT INTO metrics_rollupmarker (workspace_id, rollup, day, txid) "
-        f"SELECT DISTINCT c.workspace_id, c.rollup, c.day, 0 FROM ({union}) AS c "
-        "WHERE c.day IS NOT NULL AND NOT EXISTS (SELECT 1 FROM metrics_rollupmarker AS m "
-        "WHERE m.workspace_id = c.workspace_id AND m.rollup = c.rollup AND m.day = c.day);"
+        "INSERT INTO metrics_rollupmarker (workspace_id, rollup, day, hour, txid) "
+        f"SELECT DISTINCT c.workspace_id, c.rollup, c.day, c.hour, 0 FROM ({union}) AS c {SQLITE_NEW_ONLY};"
     )
 
 
@@ -57,19 +66,20 @@ def _sqlite_row_triggers(table, name, marks):
 
 
 def _sqlite_forward():
-    transition_day = "(SELECT substr(d.created_at, 1, 10) FROM crm_deal AS d WHERE d.id = {row}.deal_id)"
-    company_deal = ("INSERT INTO metrics_rollupmarker (workspace_id, rollup, day, txid) "
-                    "SELECT DISTINCT c.workspace_id, c.rollup, c.day, 0 FROM ("
+    of_deal = "(SELECT {part} FROM crm_deal AS d WHERE d.id = {{row}}.deal_id)"
+    transition_mark = ("deals_reached", of_deal.format(part="substr(d.created_at, 1, 10)"),
+                       of_deal.format(part="CAST(substr(d.created_at, 12, 2) AS INTEGER)"))
+    company_deal = ("INSERT INTO metrics_rollupmarker (workspace_id, rollup, day, hour, txid) "
+                    "SELECT DISTINCT c.workspace_id, c.rollup, c.day, c.hour, 0 FROM ("
                     + " UNION ALL ".join(
-                        f"SELECT d.workspace_id AS workspace_id, '{rollup}' AS rollup, {day.format(row='d')} AS day "
-                        "FROM crm_deal AS d WHERE d.company_id = NEW.id"
-                        for rollup, day in _deal_marks("sqlite") if rollup != "deals_reached")
-                    + ") AS c WHERE c.day IS NOT NULL AND NOT EXISTS (SELECT 1 FROM metrics_rollupmarker AS m "
-                    "WHERE m.workspace_id = c.workspace_id AND m.rollup = c.rollup AND m.day = c.day);")
+                        f"SELECT d.workspace_id AS workspace_id, '{rollup}' AS rollup, {day.format(row='d')} AS day, "
+                        f"{hour.format(row='d')} AS hour FROM crm_deal AS d WHERE d.company_id = NEW.id"
+                        for rollup, day, hour in _deal_marks("sqlite") if rollup != "deals_reached")
+                    + f") AS c {SQLITE_NEW_ONLY};")
     return [
         *_sqlite_row_triggers("crm_deal", "deal", _deal_marks("sqlite")),
-        *_sqlite_row_triggers("crm_activity", "activity", [("activities_done", _day("sqlite", "done_at"))]),
-        *_sqlite_row_triggers("crm_stagetransition", "transition", [("deals_reached", transition_day)]),
+        *_sqlite_row_triggers("crm_activity", "activity", [_moment("sqlite", "activities_done", "done_at")]),
+        *_sqlite_row_triggers("crm_stagetransition", "transition", [transition_mark]),
         "CREATE TRIGGER metrics_mark_company_industry AFTER UPDATE OF industry ON crm_company "
         f"WHEN OLD.industry IS NOT NEW.industry BEGIN {company_deal} END;",
         "CREATE TRIGGER metrics_invalidate_channel_fee AFTER UPDATE OF fee_percent ON channels_saleschannel "
@@ -92,20 +102,20 @@ PG_TXID = "pg_current_xact_id()::text::bigint"
 
 
 def _pg_insert(selects):
-    """Markers for every row of a transition table, once per transaction and day."""
+    """Markers for every row of a transition table, once per transaction, day and hour."""
     union = " UNION ALL ".join(selects)
     return (
-        "INSERT INTO metrics_rollupmarker (workspace_id, rollup, day, txid) "
-        f"SELECT DISTINCT c.workspace_id, c.rollup, c.day, {PG_TXID} FROM ({union}) AS c "
+        "INSERT INTO metrics_rollupmarker (workspace_id, rollup, day, hour, txid) "
+        f"SELECT DISTINCT c.workspace_id, c.rollup, c.day, c.hour, {PG_TXID} FROM ({union}) AS c "
         "WHERE c.day IS NOT NULL AND NOT EXISTS (SELECT 1 FROM metrics_rollupmarker AS m "
         "WHERE m.workspace_id = c.workspace_id AND m.rollup = c.rollup AND m.day = c.day "
-        f"AND m.txid = {PG_TXID});"
+        f"AND m.hour IS NOT DISTINCT FROM c.hour AND m.txid = {PG_TXID});"
     )
 
 
 def _pg_selects(rows, marks, join=""):
-    return [f"SELECT r.workspace_id, '{rollup}'::varchar AS rollup, {day.format(row='r')} AS day "
-            f"FROM {rows} AS r{join}" for rollup, day in marks]
+    return [f"SELECT r.workspace_id, '{rollup}'::varchar AS rollup, {day.format(row='r')} AS day, "
+            f"{hour.format(row='r')} AS hour FROM {rows} AS r{join}" for rollup, day, hour in marks]
 
 
 def _pg_table_function(name, marks, join=""):
@@ -133,18 +143,20 @@ def _pg_statement_triggers(table, name):
 
 def _pg_forward():
     deal_marks = _deal_marks("postgresql")
-    transition_marks = [("deals_reached", "(d.created_at AT TIME ZONE 'UTC')::date")]
-    company_marks = [(rollup, day.replace("{row}.", "d.")) for rollup, day in deal_marks if rollup != "deals_reached"]
+    transition_marks = [_moment("postgresql", "deals_reached", "created_at")]
+    transition_marks = [(rollup, day.replace("{row}.", "d."), hour.replace("{row}.", "d."))
+                        for rollup, day, hour in transition_marks]
     company_selects = [
-        f"SELECT d.workspace_id, '{rollup}'::varchar AS rollup, {day} AS day FROM metrics_new_rows AS n "
+        f"SELECT d.workspace_id, '{rollup}'::varchar AS rollup, {day.replace('{row}.', 'd.')} AS day, "
+        f"{hour.replace('{row}.', 'd.')} AS hour FROM metrics_new_rows AS n "
         "JOIN metrics_old_rows AS o ON o.id = n.id JOIN crm_deal AS d ON d.company_id = n.id "
         "WHERE o.industry IS DISTINCT FROM n.industry"
-        for rollup, day in company_marks
+        for rollup, day, hour in deal_marks if rollup != "deals_reached"
     ]
     return [
         _pg_table_function("deal", deal_marks),
         *_pg_statement_triggers("crm_deal", "deal"),
-        _pg_table_function("activity", [("activities_done", _day("postgresql", "done_at"))]),
+        _pg_table_function("activity", [_moment("postgresql", "activities_done", "done_at")]),
         *_pg_statement_triggers("crm_activity", "activity"),
         _pg_table_function("transition", transition_marks, join=" JOIN crm_deal AS d ON d.id = r.deal_id"),
         *_pg_statement_triggers("crm_stagetransition", "transition"),

@@ -32,7 +32,7 @@ from ..catalogue import Number, Rollup, rollups_all, source_get
 from ..engine import Scope, measure_values
 from ..models import RollupCoverage, RollupMarker, RollupRow
 from ..spec import MAX_DATE, MIN_DATE, MetricQuery
-from .days import ONE_DAY, DayRange, chunked, local_days_touched, ranges_of
+from .days import ONE_DAY, DayRange, Mark, chunked, local_days_touched, ranges_of
 
 CHUNK_DAYS = 92  # one query per chunk and further slice: a quarter of days fits any bucket search
 # More changed days than this and a full build is cheaper (and on SQLite does not hold the write lock throughout).
@@ -87,10 +87,10 @@ def rollup_compute(*, rollup: Rollup, scope: Scope, ranges: list[DayRange]) -> l
 
 # ---- markers ----------------------------------------------------------------------------------
 
-def _marked(workspace_id: int, rollup: Rollup) -> dict[int, dt.date]:
+def _marked(workspace_id: int, rollup: Rollup) -> dict[int, Mark]:
     """The markers waiting now, by id: their changes are committed, so every row read from now on has them."""
     markers = RollupMarker.unscoped.filter(workspace_id=workspace_id, rollup=rollup.key)
-    return dict(markers.values_list("id", "day"))
+    return {pk: (day, hour) for pk, day, hour in markers.values_list("id", "day", "hour")}
 
 
 def _consume(ids: list[int]) -> None:
@@ -168,7 +168,7 @@ def _refresh_marked(*, coverage_pk: int, rollup: Rollup, scope: Scope) -> Refres
     marked = _marked(scope.workspace_id, rollup)
     if not marked:
         return RefreshResult(rollup=rollup.key, rebuilt=False, days=0)
-    days = local_days_touched(set(marked.values()), date_only=rollup.date_only)
+    days = local_days_touched(set(marked.values()), time_zone=scope.time_zone)
     if len(days) > REFRESH_AT_MOST_DAYS:
         return None
     ranges = ranges_of(days, join_gap=JOIN_GAP_DAYS)

@@ -7,23 +7,31 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from zoneinfo import ZoneInfo
 
 DayRange = tuple[dt.date, dt.date]
 ONE_DAY = dt.timedelta(days=1)
 
 
-def local_days_touched(utc_days: Iterable[dt.date], *, date_only: bool) -> set[dt.date]:
-    """The local days a change on these UTC days may have touched.
+Mark = tuple[dt.date, int | None]  # a change marker: the UTC day and hour (None: a date, not a moment)
+LAST_INSTANT = dt.timedelta(hours=1) - dt.timedelta(microseconds=1)
 
-    A local day overlaps the UTC day before it, its own and the one after it in every time zone
-    (offsets stay within ±14 hours), so a moment on UTC day u lies in local day u−1, u or u+1. A date
-    field has no time zone: its day is the local day.
+
+def local_days_touched(marks: Iterable[Mark], *, time_zone: str) -> set[dt.date]:
+    """The local days changes in these UTC hours (or on these dates) may have touched.
+
+    An hour lies in one local day, or in two where the offset is not a whole number of hours. A date
+    field has no time zone: its day is the local day. A marked UTC day without an hour may touch the
+    local day before it, its own and the one after it (offsets stay within ±14 hours).
     """
+    tz = ZoneInfo(time_zone)
     touched: set[dt.date] = set()
-    for day in utc_days:
-        touched.add(day)
-        if not date_only:
-            touched.update((day - ONE_DAY, day + ONE_DAY))
+    for day, hour in marks:
+        if hour is None:
+            touched.add(day)
+            continue
+        start = dt.datetime.combine(day, dt.time(hour), tzinfo=dt.UTC)
+        touched.update((start.astimezone(tz).date(), (start + LAST_INSTANT).astimezone(tz).date()))
     return touched
 
 

@@ -20,7 +20,7 @@ from ..buckets import Bucket
 from ..catalogue import Aggregation, Measure, Number, Rollup, slice_get
 from ..models import RollupCoverage, RollupMarker, RollupRow
 from ..sql import BucketIndex
-from .days import ONE_DAY, DayRange, local_days_touched, split_period
+from .days import ONE_DAY, DayRange, Mark, local_days_touched, split_period
 
 RowKey = tuple[Any, ...]
 # Past this many separate stretches of changed days, one query over the rows beats the OR of ranges.
@@ -51,23 +51,24 @@ class RollupState:
     def __init__(self, *, workspace_id: int, time_zone: str, date_from: dt.date, end: dt.date) -> None:
         self.workspace_id, self.time_zone, self.date_from, self.end = workspace_id, time_zone, date_from, end
         self._covered: dict[str, tuple[dt.date, dt.date]] | None = None
-        self._marked: dict[str, set[dt.date]] = {}
+        self._marked: dict[str, set[Mark]] = {}
 
     def _load(self) -> None:
         coverage = (RollupCoverage.unscoped
                     .filter(workspace_id=self.workspace_id, time_zone=self.time_zone, first_day__isnull=False,
                             last_day__isnull=False)
-                    .annotate(kind=Value("coverage")).values_list("kind", "rollup", "first_day", "last_day"))
+                    .annotate(kind=Value("coverage"), no_hour=Value(None, output_field=IntegerField()))
+                    .values_list("kind", "rollup", "first_day", "last_day", "no_hour"))
         # Markers on the day before the period too: a moment late that UTC day may be early on the first local day.
         markers = (RollupMarker.unscoped
                    .filter(workspace_id=self.workspace_id, day__gte=self.date_from - ONE_DAY, day__lte=self.end)
-                   .annotate(kind=Value("marker")).values_list("kind", "rollup", "day", "day").distinct())
+                   .annotate(kind=Value("marker")).values_list("kind", "rollup", "day", "day", "hour").distinct())
         self._covered = {}
-        for kind, rollup, first, last in coverage.union(markers, all=True):
+        for kind, rollup, first, last, hour in coverage.union(markers, all=True):
             if kind == "coverage":
                 self._covered[rollup] = (first, last)
             else:
-                self._marked.setdefault(rollup, set()).add(first)
+                self._marked.setdefault(rollup, set()).add((first, hour))
 
     def covered(self, rollup: Rollup) -> tuple[dt.date, dt.date] | None:
         if self._covered is None:
@@ -75,7 +76,7 @@ class RollupState:
         assert self._covered is not None  # noqa: S101 — loaded just above
         return self._covered.get(rollup.key)
 
-    def marked(self, rollup: Rollup) -> set[dt.date]:
+    def marked(self, rollup: Rollup) -> set[Mark]:
         if self._covered is None:
             self._load()
         return self._marked.get(rollup.key, set())
@@ -89,7 +90,7 @@ def rollup_plan(*, rollup: Rollup, state: RollupState, keys: frozenset[str]) -> 
     covered = state.covered(rollup)
     if covered is None:
         return None
-    dirty = local_days_touched(state.marked(rollup), date_only=rollup.date_only)
+    dirty = local_days_touched(state.marked(rollup), time_zone=state.time_zone)
     from_rollup, raw = split_period(state.date_from, state.end, covered=(covered[0], covered[1] + ONE_DAY),
                                     dirty=dirty)
     if not from_rollup or len(raw) > MAX_RAW_RANGES:

@@ -11,10 +11,16 @@ def d(day: int, month: int = 3) -> dt.date:
     return dt.date(2024, month, day)
 
 
-def test_a_moment_on_a_utc_day_may_be_on_the_local_day_before_or_after_it():
-    assert local_days_touched([d(10)], date_only=False) == {d(9), d(10), d(11)}
-    # a date field has no time zone
-    assert local_days_touched([d(10), d(12)], date_only=True) == {d(10), d(12)}
+def test_a_marked_utc_hour_is_the_local_day_it_falls_on():
+    # 20:00–20:59 UTC on 10 March is 23:00–23:59 in Moscow; 21:00 UTC is already 11 March there
+    assert local_days_touched([(d(10), 20)], time_zone="Europe/Moscow") == {d(10)}
+    assert local_days_touched([(d(10), 21)], time_zone="Europe/Moscow") == {d(11)}
+    # New York (UTC−5 in March before the switch on the 10th … −4 after): 03:00 UTC on the 12th is the 11th
+    assert local_days_touched([(d(12), 3)], time_zone="America/New_York") == {d(11)}
+    # an offset of half an hour splits an hour across midnight: 18:00–18:59 UTC is 23:30–00:29 in Kolkata
+    assert local_days_touched([(d(10), 18)], time_zone="Asia/Kolkata") == {d(10), d(11)}
+    # a date field has no time zone and no hour
+    assert local_days_touched([(d(10), None), (d(12), None)], time_zone="Asia/Tokyo") == {d(10), d(12)}
 
 
 def test_days_become_ranges_and_close_ranges_are_joined():

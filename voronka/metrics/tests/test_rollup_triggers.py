@@ -60,15 +60,25 @@ def test_an_open_deal_marks_its_expected_close_date_and_a_deleted_one_all_its_da
                             ("deals_reached", dt.date(2024, 2, 3))}
 
 
+def test_a_moment_is_marked_with_its_utc_hour_and_a_date_without_one(world):
+    d6 = world.deals["D6"]  # created 20 Jan 10:00 MSK (07:00 UTC), open, expected 31 Mar
+    Deal.unscoped.filter(pk=d6.pk).update(amount=Decimal("1100"))
+    hours = set(RollupMarker.unscoped.filter(workspace_id=world.org.workspace.pk).values_list("rollup", "day", "hour"))
+    assert hours == {("deals_created", dt.date(2024, 1, 20), 7), ("deals_reached", dt.date(2024, 1, 20), 7),
+                     ("deals_open", dt.date(2024, 3, 31), None)}
+
+
 def test_a_new_deal_marks_its_days_once_however_many_rows_change(world):
     org = world.org
     stage = world.stages["Lead"]
     for hour in (1, 2, 3):
-        Deal.unscoped.create(workspace=org.workspace, pipeline=world.pipeline, stage=stage, owner=org.rep,
-                             title=f"New {hour}", created_at=dt.datetime(2024, 5, 1, hour, tzinfo=UTC),
-                             stage_entered_at=dt.datetime(2024, 5, 1, hour, tzinfo=UTC))
+        for minute in (0, 30):
+            at = dt.datetime(2024, 5, 1, hour, minute, tzinfo=UTC)
+            Deal.unscoped.create(workspace=org.workspace, pipeline=world.pipeline, stage=stage, owner=org.rep,
+                                 title=f"New {hour}:{minute}", created_at=at, stage_entered_at=at)
     rows = RollupMarker.unscoped.filter(workspace_id=org.workspace.pk, rollup="deals_created")
-    assert list(rows.values_list("day", flat=True)) == [dt.date(2024, 5, 1)]
+    assert sorted(rows.values_list("day", "hour")) == [(dt.date(2024, 5, 1), 1), (dt.date(2024, 5, 1), 2),
+                                                       (dt.date(2024, 5, 1), 3)]
 
 
 def test_activities_and_stage_transitions_mark_their_rollups(world):
