@@ -81,3 +81,28 @@ def chunked(ranges: Iterable[DayRange], max_days: int) -> list[DayRange]:
             low += dt.timedelta(days=max_days)
         result.append((low, high))
     return result
+
+
+def fewer_ranges(ranges: list[DayRange], most: int) -> list[DayRange]:
+    """Sorted, separate ranges joined across their shortest gaps until at most `most` remain."""
+    if len(ranges) <= most:
+        return list(ranges)
+    gaps = sorted(range(1, len(ranges)), key=lambda index: (ranges[index][0] - ranges[index - 1][1], index))
+    kept = sorted(gaps[len(ranges) - most:])  # the longest gaps still separate ranges
+    result, start = [], 0
+    for index in [*kept, len(ranges)]:
+        result.append((ranges[start][0], ranges[index - 1][1]))
+        start = index
+    return result
+
+
+def complement(first: dt.date, end: dt.date, ranges: list[DayRange]) -> list[DayRange]:
+    """The days of [first, end) outside the sorted, separate `ranges`."""
+    result, start = [], first
+    for low, high in ranges:
+        if start < low:
+            result.append((start, low))
+        start = max(start, high)
+    if start < end:
+        result.append((start, end))
+    return result

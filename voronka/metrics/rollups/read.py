@@ -20,10 +20,10 @@ from ..buckets import Bucket
 from ..catalogue import Aggregation, Measure, Number, Rollup, slice_get
 from ..models import RollupCoverage, RollupMarker, RollupRow
 from ..sql import BucketIndex
-from .days import ONE_DAY, DayRange, Mark, local_days_touched, split_period
+from .days import ONE_DAY, DayRange, Mark, complement, fewer_ranges, local_days_touched, split_period
 
 RowKey = tuple[Any, ...]
-# Past this many separate stretches of changed days, one query over the rows beats the OR of ranges.
+# At most this many stretches of days read from the rows (one SELECT each); more are joined across short gaps.
 MAX_RAW_RANGES = 24
 STORED_COLUMNS = {"owner": "owner_id", "team": "team_id"}  # every rollup row carries these two
 
@@ -93,7 +93,11 @@ def rollup_plan(*, rollup: Rollup, state: RollupState, keys: frozenset[str]) -> 
     dirty = local_days_touched(state.marked(rollup), time_zone=state.time_zone)
     from_rollup, raw = split_period(state.date_from, state.end, covered=(covered[0], covered[1] + ONE_DAY),
                                     dirty=dirty)
-    if not from_rollup or len(raw) > MAX_RAW_RANGES:
+    if len(raw) > MAX_RAW_RANGES:
+        # Many scattered changed days: read a few unchanged days between them from the rows too.
+        raw = fewer_ranges(raw, MAX_RAW_RANGES)
+        from_rollup = complement(state.date_from, state.end, raw)
+    if not from_rollup:
         return None
     return RollupPlan(rollup=rollup, workspace_id=state.workspace_id, dim=next(iter(extra), ""),
                       from_rollup=from_rollup, raw=raw)

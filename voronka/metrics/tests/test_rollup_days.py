@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from voronka.metrics.rollups.days import chunked, local_days_touched, ranges_of, split_period
+from voronka.metrics.rollups.days import (
+    chunked,
+    complement,
+    fewer_ranges,
+    local_days_touched,
+    ranges_of,
+    split_period,
+)
 
 
 def d(day: int, month: int = 3) -> dt.date:
@@ -51,3 +58,13 @@ def test_a_fully_covered_clean_period_is_all_rollup():
 def test_long_ranges_are_cut_into_chunks():
     assert chunked([(d(1), d(11)), (d(20), d(22))], 4) == [
         (d(1), d(5)), (d(5), d(9)), (d(9), d(11)), (d(20), d(22))]
+
+
+def test_too_many_stretches_are_joined_across_the_shortest_gaps():
+    ranges = [(d(1), d(2)), (d(4), d(5)), (d(5, 4), d(6, 4)), (d(7, 4), d(8, 4))]  # gaps: 2, 31, 1 days
+    assert fewer_ranges(ranges, 4) == ranges
+    assert fewer_ranges(ranges, 2) == [(d(1), d(5)), (d(5, 4), d(8, 4))]
+    assert fewer_ranges(ranges, 1) == [(d(1), d(8, 4))]
+    # and the rest of the period is what the rollup answers
+    assert complement(d(1), d(10, 4), [(d(1), d(5)), (d(5, 4), d(8, 4))]) == [(d(5), d(5, 4)), (d(8, 4), d(10, 4))]
+    assert complement(d(1), d(5), [(d(1), d(5))]) == []
