@@ -33,12 +33,20 @@ def _ladders(workspace_id: int) -> dict[int, list[tuple[int, int]]]:
     return ladder
 
 
+def _orders(ladders: dict[int, list[tuple[int, int]]]) -> dict[int, int]:
+    return {stage_id: order for steps in ladders.values() for order, stage_id in steps}
+
+
 def reached_counts(*, scope: Any, query: Any, buckets: list[Bucket], slice_keys: list[str],
-                   only_days: Any = None) -> Counts:
-    """Deals of the cohort by the furthest open or won stage they entered, from the source rows."""
+                   only_days: Any = None, order_of: dict[int, int] | None = None) -> Counts:
+    """Deals of the cohort by the furthest open or won stage they entered, from the source rows.
+
+    `order_of` (stage id → order of the open and won stages) is read when the caller has not already.
+    """
     from .engine import slice_columns, source_queryset
 
-    order_of = {stage_id: order for steps in _ladders(scope.workspace_id).values() for order, stage_id in steps}
+    if order_of is None:
+        order_of = _orders(_ladders(scope.workspace_id))
     if not order_of:
         return {}
     def cohort(days: Any) -> Any:
@@ -79,7 +87,8 @@ def reached_rows(*, scope: Any, query: Any, buckets: list[Bucket], rollup: Rollu
             for (bucket, pipeline, owner, team), by_order in counts.items() for order, n in by_order.items()}
 
 
-def _counts_from_rollup(*, scope: Any, query: Any, buckets: list[Bucket], slice_keys: list[str]) -> Counts | None:
+def _counts_from_rollup(*, scope: Any, query: Any, buckets: list[Bucket], slice_keys: list[str],
+                        order_of: dict[int, int]) -> Counts | None:
     """The same counts, from the rollup for the days it holds and from the rows for the rest; None: not possible."""
     from .rollups.read import column_of_slice, rollup_plan, rollup_rows, rollups_enabled, slice_value, with_buckets
 
@@ -101,7 +110,7 @@ def _counts_from_rollup(*, scope: Any, query: Any, buckets: list[Bucket], slice_
         counts[combo][record["detail"]] += int(record["n"])
     if plan.raw:
         for combo, by_order in reached_counts(scope=scope, query=query, buckets=buckets, slice_keys=slice_keys,
-                                              only_days=plan.raw).items():
+                                              only_days=plan.raw, order_of=order_of).items():
             for order, n in by_order.items():
                 counts[combo][order] += n
     return counts
@@ -114,10 +123,13 @@ def stage_conversion(*, scope: Any, query: Any, buckets: list[Bucket]) -> dict[t
     wanted_stages = query.filters.get("stage")
     cohort = replace(query, filters={key: values for key, values in query.filters.items() if key != "stage"})
     slice_keys = [key for key in query.slices if key != "stage"]
-    counts = _counts_from_rollup(scope=scope, query=cohort, buckets=buckets, slice_keys=slice_keys)
-    if counts is None:
-        counts = reached_counts(scope=scope, query=cohort, buckets=buckets, slice_keys=slice_keys)
     ladder = _ladders(scope.workspace_id)
+    order_of = _orders(ladder)
+    counts = _counts_from_rollup(scope=scope, query=cohort, buckets=buckets, slice_keys=slice_keys,
+                                 order_of=order_of)
+    if counts is None:
+        counts = reached_counts(scope=scope, query=cohort, buckets=buckets, slice_keys=slice_keys,
+                                order_of=order_of)
 
     stage_position = query.slices.index("stage")
     result: dict[tuple[Any, ...], float | None] = {}

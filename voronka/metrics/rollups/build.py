@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.db import connection, transaction
-from django.db.models import Max, Min, Q
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from voronka.core.visibility import Viewer, VisibilityScope
@@ -33,6 +33,7 @@ from ..engine import Scope, measure_values
 from ..models import RollupCoverage, RollupMarker, RollupRow
 from ..spec import MAX_DATE, MIN_DATE, MetricQuery
 from .days import ONE_DAY, DayRange, Mark, chunked, local_days_touched, ranges_of
+from .read import on_days
 
 CHUNK_DAYS = 92  # one query per chunk and further slice: a quarter of days fits any bucket search
 # More changed days than this and a full build is cheaper (and on SQLite does not hold the write lock throughout).
@@ -104,10 +105,7 @@ def _locked_coverage(pk: int, time_zone: str) -> RollupCoverage | None:
 
 
 def _delete_days(workspace_id: int, rollup: Rollup, ranges: list[DayRange]) -> None:
-    on_days = Q(pk__in=[])
-    for first, end in ranges:
-        on_days |= Q(day__gte=first, day__lt=end)
-    RollupRow.unscoped.filter(workspace_id=workspace_id, rollup=rollup.key).filter(on_days).delete()
+    RollupRow.unscoped.filter(workspace_id=workspace_id, rollup=rollup.key).filter(on_days(ranges)).delete()
 
 
 # ---- full build -------------------------------------------------------------------------------

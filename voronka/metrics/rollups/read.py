@@ -121,13 +121,18 @@ def _filter_q(key: str, values: tuple[Any, ...]) -> Q:
     return condition
 
 
+def on_days(ranges: list[DayRange]) -> Q:
+    """Rollup rows dated on these ranges of days."""
+    condition = Q(pk__in=[])
+    for first, end in ranges:
+        condition |= Q(day__gte=first, day__lt=end)
+    return condition
+
+
 def rollup_rows(*, plan: RollupPlan, viewer: Viewer, filters: Mapping[str, tuple[Any, ...]]) -> QuerySet[Any]:
     """The rollup rows of the plan's days the viewer may see, meeting the filters."""
-    on_days = Q(pk__in=[])
-    for first, end in plan.from_rollup:
-        on_days |= Q(day__gte=first, day__lt=end)
     rows = RollupRow.unscoped.filter(workspace_id=plan.workspace_id, rollup=plan.rollup.key, dim=plan.dim)
-    rows = rows.filter(on_days).filter(visible_q(viewer, owner_field="owner", team_field="team"))
+    rows = rows.filter(on_days(plan.from_rollup)).filter(visible_q(viewer, owner_field="owner", team_field="team"))
     for key, values in filters.items():
         rows = rows.filter(_filter_q(key, values))
     return rows

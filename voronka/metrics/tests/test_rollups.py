@@ -25,7 +25,7 @@ from voronka.channels.models import SalesChannel
 from voronka.core.schedule import periodic_jobs
 from voronka.crm.models import Activity, Company, Deal, Stage, StageTransition
 from voronka.demo.generator import demo_load
-from voronka.metrics.catalogue import metrics_all
+from voronka.metrics.catalogue import metric_get, metrics_all
 from voronka.metrics.models import RollupCoverage, RollupMarker, RollupRow
 from voronka.metrics.rollups.build import rollups_refresh
 from voronka.metrics.selectors import metric_query_for
@@ -43,7 +43,7 @@ def _slices(metric: str, slice_key: str | None) -> list[str]:
 
 
 def _answer(actor: Actor, metric: str, slices: list[str], today: dt.date, **filters: Any) -> dict[Any, Any]:
-    snapshot = next(m for m in metrics_all() if m.key == metric).is_snapshot
+    snapshot = metric_get(metric).is_snapshot  # type: ignore[union-attr]
     query = metric_query_build(metrics=[metric], slices=slices, granularity="total" if snapshot else "month",
                                date_from=today - dt.timedelta(days=560), date_to=today + dt.timedelta(days=120),
                                filters=filters or None)
